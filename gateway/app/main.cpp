@@ -1,0 +1,57 @@
+// huitong: the gateway and its operators' tool. `huitong <verb> [options]`; `huitong help`.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "gateway/app/CommandLine.h"
+
+namespace {
+
+struct Verb {
+  const char* name;
+  const char* summary;
+  int (*run)(const std::vector<std::string>&);
+};
+
+int runMappingVerb(const std::vector<std::string>& args);
+
+const Verb kVerbs[] = {
+    {"jsonpath", "evaluate an RFC 9535 JSONPath query on a JSON document", huitong::app::runJsonPath},
+    {"map", "run a department's mapping on a message and print the case events", huitong::app::runMap},
+    {"mapping", "mapping tools: `mapping test [DIR]` runs every mapping's embedded cases",
+     runMappingVerb},
+};
+
+int runMappingVerb(const std::vector<std::string>& args) {
+  if (!args.empty() && args[0] == "test") {
+    return huitong::app::runMappingTest({args.begin() + 1, args.end()});
+  }
+  std::cerr << "usage: huitong mapping test [DIR] [--system ID]\n";
+  return (!args.empty() && (args[0] == "--help" || args[0] == "-h")) ? huitong::app::kExitOk
+                                                                       : huitong::app::kExitUsage;
+}
+
+void printUsage(std::ostream& out) {
+  out << "usage: huitong <verb> [options]   (huitong <verb> --help for a verb's options)\n\nverbs:\n";
+  for (const Verb& v : kVerbs) {
+    out << "  " << v.name << std::string(12 - std::string(v.name).size(), ' ') << v.summary << "\n";
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    printUsage(args.empty() ? std::cerr : std::cout);
+    return args.empty() ? huitong::app::kExitUsage : huitong::app::kExitOk;
+  }
+  for (const Verb& v : kVerbs) {
+    if (args[0] == v.name) {
+      return v.run({args.begin() + 1, args.end()});
+    }
+  }
+  std::cerr << "huitong: unknown verb '" << args[0] << "'\n";
+  printUsage(std::cerr);
+  return huitong::app::kExitUsage;
+}
