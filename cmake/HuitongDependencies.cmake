@@ -11,6 +11,7 @@ endif()
 find_package(Poco 1.11 REQUIRED COMPONENTS Foundation Util Net NetSSL Crypto XML JSON Data DataSQLite DataPostgreSQL)
 find_package(OpenSSL 3 REQUIRED)
 find_package(Threads REQUIRED)
+find_package(SQLite3 REQUIRED)
 
 # RapidJSON ships only RAPIDJSON_INCLUDE_DIRS: wrap it, as SYSTEM (its headers warn under C++17).
 find_package(RapidJSON REQUIRED)

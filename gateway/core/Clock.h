@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace huitong {
 
@@ -41,5 +42,13 @@ class FixedClock final : public Clock {
 // RFC 3339 text of an instant at a fixed UTC offset in minutes (China: +480),
 // e.g. "2026-11-27T09:30:00+08:00"; milliseconds are written only when non-zero.
 std::string formatRfc3339(EpochMillis t, int offsetMinutes = 480);
+
+// Parses an RFC 3339 date-time ("2026-11-27T09:30:00+08:00", "...Z", fractions) into epoch
+// milliseconds; false when it is not one or names an impossible date.
+bool parseRfc3339(std::string_view s, EpochMillis& epochMillis);
+
+// Proleptic Gregorian calendar arithmetic (no time-zone database, thread-safe).
+std::int64_t daysFromCivil(int y, unsigned m, unsigned d);
+unsigned daysInMonth(int y, unsigned m);
 
 }  // namespace huitong
