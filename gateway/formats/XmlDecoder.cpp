@@ -99,7 +99,7 @@ class TreeBuilder {
     }
   }
   // A DOCTYPE is where every entity, external subset and parameter entity would come from;
-  // refusing it at its first byte stops them all before expat reads the internal subset.
+  // expat reports it before it reads the internal subset, so refusing it here stops them all.
   static void XMLCALL onDoctype(void* self, const XML_Char* /*name*/, const XML_Char* /*sysid*/,
                                 const XML_Char* /*pubid*/, int /*hasInternalSubset*/) {
     static_cast<TreeBuilder*>(self)->fail("xml.doctype", "DOCTYPE declarations are not accepted");
