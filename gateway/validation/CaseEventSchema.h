@@ -29,7 +29,8 @@ enum class FieldFormat {
 
 // Stage-dependent fields are `channel`, `detail` and every `detail.*` field: for them `stages`
 // lists the stages that allow the field, `requiredStages` those that require it
-// unconditionally, and `required` is true only when every allowing stage requires it. The
+// unconditionally, and `required` is true only when every allowing stage requires it (so
+// `channel` is required: submit is the only stage allowing it; prefer requiredOnStage). The
 // conditional requirements of spec §2 (`reason` unless passed/accepted, `certificate` when
 // certificate_issued) are rules of the Validator, not catalog data.
 struct FieldSpec {

@@ -38,9 +38,26 @@ bool allOf(std::string_view s, std::size_t minLen, std::size_t maxLen, Pred pred
 
 constexpr std::string_view kUsccAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 
+// Value of each byte in the USCC alphabet, -1 outside it (a table: this runs twice per event).
+constexpr std::array<signed char, 256> kUsccValues = [] {
+  std::array<signed char, 256> v{};
+  for (auto& x : v) {
+    x = -1;
+  }
+  for (std::size_t i = 0; i < kUsccAlphabet.size(); ++i) {
+    v[static_cast<unsigned char>(kUsccAlphabet[i])] = static_cast<signed char>(i);
+  }
+  return v;
+}();
+
 int usccValue(char c) {
-  const std::size_t i = kUsccAlphabet.find(c);
-  return i == std::string_view::npos ? -1 : static_cast<int>(i);
+  return kUsccValues[static_cast<unsigned char>(c)];
+}
+
+// Member names are short and often share a length ("name", "code", "type"): the first byte
+// settles most comparisons without a memcmp call.
+bool sameKey(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && (a.empty() || (a[0] == b[0] && a == b));
 }
 
 // Reads exactly n digits at s[pos...]; false if any is not a digit.
@@ -298,7 +315,7 @@ const rapidjson::Value* member(const rapidjson::Value& obj, std::string_view key
     return nullptr;
   }
   for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
-    if (view(it->name) == key) {
+    if (sameKey(view(it->name), key)) {
       return &it->value;
     }
   }
@@ -312,7 +329,7 @@ const rapidjson::Value* stringMember(const rapidjson::Value& obj, std::string_vi
 
 bool contains(const Codes& codes, std::string_view value) {
   for (const std::string& c : codes) {
-    if (c == value) {
+    if (sameKey(c, value)) {
       return true;
     }
   }
@@ -347,14 +364,21 @@ class Walk {
 
   void object(const Node& n, const rapidjson::Value& v, const Path* path) {
     std::uint64_t seen = 0;
+    std::size_t next = 0;
     for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
       const std::string_view key = view(it->name);
       const Path child{path, key};
-      std::size_t i = 0;
-      while (i < n.children.size() && n.children[i]->key != key) {
-        ++i;
+      // Members usually come in catalog order: start after the last match, wrap around once.
+      const std::size_t count = n.children.size();
+      std::size_t i = count;
+      for (std::size_t k = 0; k < count; ++k) {
+        const std::size_t j = next + k < count ? next + k : next + k - count;
+        if (sameKey(n.children[j]->key, key)) {
+          i = j;
+          break;
+        }
       }
-      if (i == n.children.size()) {
+      if (i == count) {
         report(&child, "type", "not allowed: not a field of case-event/1 here");
         continue;
       }
@@ -364,6 +388,7 @@ class Walk {
         continue;
       }
       seen |= bit;
+      next = i + 1;
       const Node& c = *n.children[i];
       if (c.stageGated && stage_ >= 0 && (c.allowMask & (1u << stage_)) == 0) {
         report(&child, "type",

@@ -32,7 +32,8 @@ struct Violation {
 // rules apply to one field only the first broken one in this order is reported):
 // - `type`: wrong JSON type; also a property that is not allowed (unknown name, `channel` on a
 //   stage other than submit, a detail field the stage does not allow), message "not allowed".
-//   Integers are JSON numbers without fraction or exponent (1.0 is `type`).
+//   Integers are JSON numbers without fraction or exponent (1.0 is `type`). A member name
+//   appearing twice in one object is `type` ("not allowed") on the second occurrence.
 // - `length`: min/maxLength in Unicode code points; also an empty `detail.materials` (minItems).
 // - `pattern`: a string not matching its pattern, including an impossible date or time
 //   (2026-02-30, 24:00:00, seconds 60) and a fee amount not of the form 12.50; also an integer

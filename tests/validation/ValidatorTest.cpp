@@ -601,6 +601,15 @@ BOOST_AUTO_TEST_CASE(event_that_is_not_an_object) {
   BOOST_TEST((validate(doc) == Found{{"", "type"}}));
 }
 
+BOOST_AUTO_TEST_CASE(duplicate_member_and_stage_of_wrong_type) {
+  // Pointer edits cannot write a duplicate member: build the text.
+  std::string text = kBase;
+  text.insert(text.find("\"seq\""), "\"case_no\": \"X1\", ");
+  BOOST_TEST((validate(parse(text)) == Found{{"case_no", "type"}}));
+  BOOST_TEST((validate(eventOf("accept", R"({"decision": "refused"})", {{"stage", "3"}})) ==
+              Found{{"stage", "type"}}));
+}
+
 BOOST_AUTO_TEST_CASE(future_time_uses_the_injected_clock) {
   // clock 2026-11-28T00:00:00+08:00: five minutes ahead is still fine, one millisecond more is not
   const auto at = [](const char* t) { return eventOf("accept", kAccepted, {{"occurred_at", t}}); };
