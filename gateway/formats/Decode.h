@@ -41,13 +41,17 @@ Result<rapidjson::Document> decodeJson(std::string_view bytes, const JsonOptions
 //   matter.
 // - an element with neither attributes nor child elements is a string (its text; "" when
 //   empty); otherwise an object whose members are child elements, attributes as "@name", and
-//   non-blank text as "#text".
+//   non-blank text as "#text". A leaf's text is kept as it is (never trimmed); in an element
+//   with children, whitespace-only pieces of text between them are dropped and the other
+//   pieces joined as they are.
 // - sibling elements of the same name become an array; names listed in `arrays` are always
 //   arrays (so that one repetition reads the same as many).
 // The root is an object with one member: the document element.
 // DOCTYPE (and so every entity declaration) is refused: code "xml.doctype". Depth and size
 // are bounded: "xml.too_deep", "xml.too_large". Malformed XML: "xml.syntax" with line/column.
-// The encoding comes from the XML declaration (GB18030 included) unless `charset` is given.
+// The encoding comes from the XML declaration (GB18030 included) unless `charset` is given;
+// text that is not in it: "charset.undecodable" (or "xml.syntax" for the encodings expat
+// reads itself), an encoding nobody knows: "charset.unknown".
 struct XmlOptions {
   std::map<std::string, std::string> namespaces;  // prefix -> URI, as the mapping names them
   std::set<std::string> arrays;                   // element keys (as above) always arrays
@@ -65,7 +69,11 @@ Result<rapidjson::Document> decodeXml(std::string_view bytes, const XmlOptions& 
 // A trailer row (first field equal to `trailer.label`) must be the last row and carry in
 // column `trailer.countColumn` the number of data rows: otherwise "csv.trailer" and the
 // file is not read at all. Rows with a field count that differs from the header:
-// "csv.columns" naming the line. Errors name "line L" (physical line in the file).
+// "csv.columns" naming the line (the trailer row is exempt). Errors name "line L" (physical
+// line in the file): "csv.syntax" (unterminated quote, stray quote), "csv.header" (a column
+// name twice), "csv.too_large", and "charset.undecodable" as "line L, byte offset N".
+// Empty lines are not rows. An empty file, or a header alone, is zero rows (and so fails a
+// required trailer).
 struct CsvOptions {
   std::string charset;  // "" = UTF-8
   char delimiter = ',';

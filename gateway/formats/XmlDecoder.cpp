@@ -2,6 +2,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include <expat.h>
@@ -129,7 +130,38 @@ class TreeBuilder {
     std::string text;        // the text since the last child element
     std::string mixed;       // the earlier non-blank text pieces, once there are children
     bool hasChild = false;
+    // Member positions by name, built once the object is too big to search: 100,000
+    // differently named children must not cost 100,000 linear searches.
+    std::unordered_map<std::string, rapidjson::SizeType> index;
   };
+
+  static constexpr rapidjson::SizeType kLinearSearch = 32;
+
+  // The member named key in open's object, or nullptr.
+  static rapidjson::Value* findMember(Open& open, const std::string& key) {
+    rapidjson::Value& obj = open.value;
+    if (obj.MemberCount() <= kLinearSearch) {
+      auto m = obj.FindMember(
+          rapidjson::StringRef(key.data(), static_cast<rapidjson::SizeType>(key.size())));
+      return m == obj.MemberEnd() ? nullptr : &m->value;
+    }
+    if (open.index.empty()) {
+      for (auto m = obj.MemberBegin(); m != obj.MemberEnd(); ++m) {
+        open.index.emplace(std::string(m->name.GetString(), m->name.GetStringLength()),
+                           static_cast<rapidjson::SizeType>(m - obj.MemberBegin()));
+      }
+    }
+    const auto at = open.index.find(key);
+    return at == open.index.end() ? nullptr : &(obj.MemberBegin() + at->second)->value;
+  }
+
+  static void addMember(Open& open, const std::string& key, rapidjson::Value& value,
+                        rapidjson::Document::AllocatorType& a) {
+    open.value.AddMember(json::string(key, a), value, a);
+    if (!open.index.empty()) {
+      open.index.emplace(key, open.value.MemberCount() - 1);
+    }
+  }
 
   void start(const XML_Char* name, const XML_Char** attrs) {
     if (error_) {
@@ -151,7 +183,7 @@ class TreeBuilder {
       parent.hasChild = true;
     }
     auto& a = doc_.GetAllocator();
-    Open open{keyOf(name), rapidjson::Value(), std::string(), std::string(), false};
+    Open open{keyOf(name), rapidjson::Value(), std::string(), std::string(), false, {}};
     for (const XML_Char** at = attrs; *at != nullptr; at += 2) {
       if (open.value.IsNull()) {
         open.value.SetObject();
@@ -185,27 +217,25 @@ class TreeBuilder {
       doc_.AddMember(json::string(closed.key, a), closed.value, a);
       return;
     }
-    rapidjson::Value& parent = stack_.back().value;
-    if (parent.IsNull()) {
-      parent.SetObject();
+    Open& parent = stack_.back();
+    if (parent.value.IsNull()) {
+      parent.value.SetObject();
     }
     // Child values are strings or objects, never arrays: an array member is a group of
     // repeated (or always-array) siblings.
-    auto member = parent.FindMember(rapidjson::StringRef(
-        closed.key.data(), static_cast<rapidjson::SizeType>(closed.key.size())));
-    if (member != parent.MemberEnd()) {
-      if (!member->value.IsArray()) {
+    if (rapidjson::Value* member = findMember(parent, closed.key)) {
+      if (!member->IsArray()) {
         rapidjson::Value group(rapidjson::kArrayType);
-        group.PushBack(member->value, a);  // moves the first sibling
-        member->value = group;
+        group.PushBack(*member, a);  // moves the first sibling
+        *member = group;
       }
-      member->value.PushBack(closed.value, a);
+      member->PushBack(closed.value, a);
     } else if (options_.arrays.count(closed.key) != 0) {
       rapidjson::Value group(rapidjson::kArrayType);
       group.PushBack(closed.value, a);
-      parent.AddMember(json::string(closed.key, a), group, a);
+      addMember(parent, closed.key, group, a);
     } else {
-      parent.AddMember(json::string(closed.key, a), closed.value, a);
+      addMember(parent, closed.key, closed.value, a);
     }
   }
 

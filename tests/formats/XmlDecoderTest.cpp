@@ -138,6 +138,18 @@ BOOST_AUTO_TEST_CASE(depth_and_size_are_bounded) {
     wide += "<v>x</v>";
   }
   wide += "</r>";
+  // As many differently named siblings as fit in the limit: no quadratic lookup.
+  std::string distinct = "<r>";
+  for (int i = 0; distinct.size() < 1000000 - 20; ++i) {
+    distinct += "<a" + std::to_string(i) + "/>";
+  }
+  distinct += "<a7>x</a7></r>";
+  start = std::chrono::steady_clock::now();
+  r = decodeXml(distinct, XmlOptions{});
+  BOOST_REQUIRE(r.ok());
+  BOOST_TEST(r.value()["r"]["a7"].Size() == 2u);
+  const bool linear = std::chrono::steady_clock::now() - start < std::chrono::seconds(1);
+  BOOST_TEST(linear);
   big.arrays = {"v"};
   r = decodeXml(wide, big);
   BOOST_REQUIRE(r.ok());
