@@ -106,22 +106,15 @@ std::size_t findInvalidUtf8(std::string_view s) {
 }  // namespace detail
 
 Result<std::string> toUtf8(std::string_view bytes, std::string_view charset) {
-  using detail::findInvalidUtf8;
   const std::string name = detail::normalizeCharset(charset);
   if (detail::isUtf8Charset(name)) {
-    if (bytes.substr(0, kUtf8Bom.size()) == kUtf8Bom) {
-      bytes.remove_prefix(kUtf8Bom.size());
-      const std::size_t bad = findInvalidUtf8(bytes);
-      if (bad != std::string_view::npos) {
-        return undecodable(bad + kUtf8Bom.size(), "UTF-8", "invalid byte sequence");
-      }
-    } else {
-      const std::size_t bad = findInvalidUtf8(bytes);
-      if (bad != std::string_view::npos) {
-        return undecodable(bad, "UTF-8", "invalid byte sequence");
-      }
+    const std::size_t bom = bytes.substr(0, kUtf8Bom.size()) == kUtf8Bom ? kUtf8Bom.size() : 0;
+    bytes.remove_prefix(bom);
+    const std::size_t bad = detail::findInvalidUtf8(bytes);
+    if (bad != std::string_view::npos) {
+      return undecodable(bom + bad, "UTF-8", "invalid byte sequence");
     }
-    return std::string(bytes);
+    return std::string(bytes);  // the one copy
   }
   // iconv would read "X//IGNORE" or "X//TRANSLIT" as conversion flags; a charset name never
   // contains a slash, and NUL would cut the name short.
