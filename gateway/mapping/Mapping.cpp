@@ -1,11 +1,11 @@
 #include "gateway/mapping/Mapping.h"
 
-#include <algorithm>
 #include <dirent.h>
+#include <sys/stat.h>
+#include <algorithm>
 #include <fstream>
 #include <optional>
 #include <sstream>
-#include <sys/stat.h>
 #include <unordered_map>
 
 #include "gateway/core/Json.h"
@@ -47,7 +47,8 @@ struct Catalog {
   static Catalog build() {
     Catalog c;
     for (const FieldSpec& f : validation::caseEventFields()) {
-      if (f.type == FieldType::kObject) continue;
+      if (f.type == FieldType::kObject)
+        continue;
       Leaf leaf;
       leaf.spec = &f;
       std::size_t start = 0;
@@ -75,8 +76,8 @@ struct Source {
   std::vector<jsonpath::Query> queries;  // kFrom: one; kConcat: several
   bool messageScope = false;             // selectors read the whole message, not the record
   Val constant;
-  std::string separator;                 // kConcat
-  std::string describe;                  // for traces
+  std::string separator;  // kConcat
+  std::string describe;   // for traces
 };
 
 struct Rule {
@@ -95,6 +96,7 @@ struct TestCase {
   std::string where;
   rapidjson::Value expect;  // array of partial events, or null
   rapidjson::Value reject;  // array of {field, code}, or null
+  std::string error;        // the message must be refused whole with this code
   std::optional<EpochMillis> now;
 };
 
@@ -128,25 +130,30 @@ class Compiler {
 
   Result<void> compile() {
     const rapidjson::Value& root = file_.root();
-    if (!root.IsObject()) return fail("", "a mapping file is a JSON object");
-    static const char* const kKeys[] = {"system", "version", "title", "description", "input",
-                                        "records", "tables", "fields", "stages", "tests"};
+    if (!root.IsObject())
+      return fail("", "a mapping file is a JSON object");
+    static const char* const kKeys[] = {"system",  "version", "title",  "description", "input",
+                                        "records", "tables",  "fields", "stages",      "tests"};
     for (auto it = root.MemberBegin(); it != root.MemberEnd(); ++it) {
       const std::string k = it->name.GetString();
       if (std::find(std::begin(kKeys), std::end(kKeys), k) == std::end(kKeys)) {
         return fail("/" + pointerToken(k),
-                    "unknown key '" + k + "' (expected system, version, title, description, input, "
-                    "records, tables, fields, stages, tests)");
+                    "unknown key '" + k +
+                        "' (expected system, version, title, description, input, "
+                        "records, tables, fields, stages, tests)");
       }
     }
-    if (auto r = text(root, "system", "/system", m_.system, true); !r.ok()) return r;
+    if (auto r = text(root, "system", "/system", m_.system, true); !r.ok())
+      return r;
     for (char c : m_.system) {
       if (!isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
-        return fail("/system", "system id '" + m_.system + "' may hold only letters, digits, '-', '_' and '.'");
+        return fail("/system", "system id '" + m_.system +
+                                   "' may hold only letters, digits, '-', '_' and '.'");
       }
     }
     const auto ver = root.FindMember("version");
-    if (ver == root.MemberEnd()) return fail("", "missing \"version\" (e.g. \"1\" or \"2026.11-1\")");
+    if (ver == root.MemberEnd())
+      return fail("", "missing \"version\" (e.g. \"1\" or \"2026.11-1\")");
     if (ver->value.IsString() && ver->value.GetStringLength() > 0) {
       m_.version = ver->value.GetString();
     } else if (ver->value.IsUint()) {
@@ -154,12 +161,16 @@ class Compiler {
     } else {
       return fail("/version", "version is a string or a positive integer");
     }
-    if (auto r = text(root, "title", "/title", m_.title, false); !r.ok()) return r;
-    if (auto r = input(root); !r.ok()) return r;
-    if (auto r = tables(root); !r.ok()) return r;
+    if (auto r = text(root, "title", "/title", m_.title, false); !r.ok())
+      return r;
+    if (auto r = input(root); !r.ok())
+      return r;
+    if (auto r = tables(root); !r.ok())
+      return r;
     if (auto it = root.FindMember("records"); it != root.MemberEnd()) {
       auto q = query(it->value, "/records");
-      if (!q.ok()) return q.error();
+      if (!q.ok())
+        return q.error();
       m_.records = std::move(q).value();
     } else if (m_.format == "csv" || m_.format == "rows") {
       m_.records = jsonpath::Query::compile("$[*]").value();
@@ -168,9 +179,11 @@ class Compiler {
     if (fields == root.MemberEnd() || !fields->value.IsObject()) {
       return fail("", "missing \"fields\": an object of target field -> rule");
     }
-    if (auto r = rules(fields->value, "/fields", "", m_.common); !r.ok()) return r;
+    if (auto r = rules(fields->value, "/fields", "", m_.common); !r.ok())
+      return r;
     if (auto it = root.FindMember("stages"); it != root.MemberEnd()) {
-      if (!it->value.IsObject()) return fail("/stages", "\"stages\" is an object of stage -> {target: rule}");
+      if (!it->value.IsObject())
+        return fail("/stages", "\"stages\" is an object of stage -> {target: rule}");
       for (auto s = it->value.MemberBegin(); s != it->value.MemberEnd(); ++s) {
         const std::string stage = s->name.GetString();
         const std::string ptr = "/stages/" + pointerToken(stage);
@@ -178,11 +191,14 @@ class Compiler {
         if (std::find(known.begin(), known.end(), stage) == known.end()) {
           return fail(ptr, "unknown stage '" + stage + "' (stages: " + join(known) + ")");
         }
-        if (!s->value.IsObject()) return fail(ptr, "a stage section is an object of target -> rule");
-        if (auto r = rules(s->value, ptr, stage, m_.stageRules[stage]); !r.ok()) return r;
+        if (!s->value.IsObject())
+          return fail(ptr, "a stage section is an object of target -> rule");
+        if (auto r = rules(s->value, ptr, stage, m_.stageRules[stage]); !r.ok())
+          return r;
       }
     }
-    if (auto r = requiredTargets(); !r.ok()) return r;
+    if (auto r = requiredTargets(); !r.ok())
+      return r;
     return tests(root);
   }
 
@@ -195,7 +211,8 @@ class Compiler {
   }
   static std::string join(const std::vector<std::string>& v) {
     std::string s;
-    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    for (const auto& x : v)
+      s += (s.empty() ? "" : ", ") + x;
     return s;
   }
 
@@ -213,11 +230,12 @@ class Compiler {
   }
 
   Result<jsonpath::Query> query(const rapidjson::Value& v, const std::string& ptr) {
-    if (!v.IsString()) return failError(ptr, "expected a JSONPath selector string such as \"$.bizNo\"");
+    if (!v.IsString())
+      return failError(ptr, "expected a JSONPath selector string such as \"$.bizNo\"");
     auto q = jsonpath::Query::compile(v.GetString());
     if (!q.ok()) {
-      return failError(ptr, "invalid selector '" + std::string(v.GetString()) + "': " +
-                                q.error().message + " at " + q.error().path);
+      return failError(ptr, "invalid selector '" + std::string(v.GetString()) +
+                                "': " + q.error().message + " at " + q.error().path);
     }
     return q;
   }
@@ -225,10 +243,12 @@ class Compiler {
   Result<void> input(const rapidjson::Value& root) {
     const auto it = root.FindMember("input");
     if (it == root.MemberEnd() || !it->value.IsObject()) {
-      return fail("", "missing \"input\": {\"format\": \"json\" | \"xml\" | \"csv\" | \"rows\", ...}");
+      return fail("",
+                  "missing \"input\": {\"format\": \"json\" | \"xml\" | \"csv\" | \"rows\", ...}");
     }
     const rapidjson::Value& in = it->value;
-    if (auto r = text(in, "format", "/input/format", m_.format, true); !r.ok()) return r;
+    if (auto r = text(in, "format", "/input/format", m_.format, true); !r.ok())
+      return r;
     static const std::map<std::string, std::vector<std::string>> kOptions = {
         {"json", {"format", "charset", "max_bytes"}},
         {"xml", {"format", "charset", "max_bytes", "namespaces", "arrays"}},
@@ -237,17 +257,20 @@ class Compiler {
     };
     const auto allowed = kOptions.find(m_.format);
     if (allowed == kOptions.end()) {
-      return fail("/input/format", "unknown input format '" + m_.format + "' (expected json, xml, csv or rows)");
+      return fail("/input/format",
+                  "unknown input format '" + m_.format + "' (expected json, xml, csv or rows)");
     }
     for (auto o = in.MemberBegin(); o != in.MemberEnd(); ++o) {
       const std::string k = o->name.GetString();
       if (std::find(allowed->second.begin(), allowed->second.end(), k) == allowed->second.end()) {
-        return fail("/input/" + pointerToken(k), "unknown option '" + k + "' for input format " + m_.format +
-                                                     " (expected " + join(allowed->second) + ")");
+        return fail("/input/" + pointerToken(k), "unknown option '" + k + "' for input format " +
+                                                     m_.format + " (expected " +
+                                                     join(allowed->second) + ")");
       }
     }
     std::string charset;
-    if (auto r = text(in, "charset", "/input/charset", charset, false); !r.ok()) return r;
+    if (auto r = text(in, "charset", "/input/charset", charset, false); !r.ok())
+      return r;
     if (!charset.empty()) {
       if (auto probe = formats::toUtf8("", charset); !probe.ok()) {
         return fail("/input/charset", probe.error().message);
@@ -255,31 +278,40 @@ class Compiler {
     }
     std::size_t maxBytes = 0;
     if (auto mb = in.FindMember("max_bytes"); mb != in.MemberEnd()) {
-      if (!mb->value.IsUint64() || mb->value.GetUint64() == 0) return fail("/input/max_bytes", "max_bytes is a positive integer");
+      if (!mb->value.IsUint64() || mb->value.GetUint64() == 0)
+        return fail("/input/max_bytes", "max_bytes is a positive integer");
       maxBytes = mb->value.GetUint64();
     }
     m_.jsonOptions.charset = m_.xmlOptions.charset = m_.csvOptions.charset = charset;
-    if (maxBytes) m_.jsonOptions.maxBytes = m_.xmlOptions.maxBytes = m_.csvOptions.maxBytes = maxBytes;
+    if (maxBytes)
+      m_.jsonOptions.maxBytes = m_.xmlOptions.maxBytes = m_.csvOptions.maxBytes = maxBytes;
     if (auto ns = in.FindMember("namespaces"); ns != in.MemberEnd()) {
-      if (!ns->value.IsObject()) return fail("/input/namespaces", "namespaces is an object of prefix -> URI");
+      if (!ns->value.IsObject())
+        return fail("/input/namespaces", "namespaces is an object of prefix -> URI");
       for (auto n = ns->value.MemberBegin(); n != ns->value.MemberEnd(); ++n) {
-        if (!n->value.IsString()) return fail("/input/namespaces/" + pointerToken(n->name.GetString()), "a namespace URI is a string");
+        if (!n->value.IsString())
+          return fail("/input/namespaces/" + pointerToken(n->name.GetString()),
+                      "a namespace URI is a string");
         m_.xmlOptions.namespaces[n->name.GetString()] = n->value.GetString();
       }
     }
     if (auto ar = in.FindMember("arrays"); ar != in.MemberEnd()) {
-      if (!ar->value.IsArray()) return fail("/input/arrays", "arrays is a list of element names");
+      if (!ar->value.IsArray())
+        return fail("/input/arrays", "arrays is a list of element names");
       for (const auto& a : ar->value.GetArray()) {
-        if (!a.IsString()) return fail("/input/arrays", "arrays is a list of element names");
+        if (!a.IsString())
+          return fail("/input/arrays", "arrays is a list of element names");
         m_.xmlOptions.arrays.insert(a.GetString());
       }
     }
     if (auto d = in.FindMember("delimiter"); d != in.MemberEnd()) {
-      if (!d->value.IsString() || d->value.GetStringLength() != 1) return fail("/input/delimiter", "delimiter is one character");
+      if (!d->value.IsString() || d->value.GetStringLength() != 1)
+        return fail("/input/delimiter", "delimiter is one character");
       m_.csvOptions.delimiter = d->value.GetString()[0];
     }
     if (auto h = in.FindMember("header"); h != in.MemberEnd()) {
-      if (!h->value.IsBool()) return fail("/input/header", "header is true or false");
+      if (!h->value.IsBool())
+        return fail("/input/header", "header is true or false");
       m_.csvOptions.header = h->value.GetBool();
     }
     if (auto t = in.FindMember("trailer"); t != in.MemberEnd()) {
@@ -291,7 +323,8 @@ class Compiler {
       m_.csvOptions.trailer.required = true;
       m_.csvOptions.trailer.label = label->value.GetString();
       if (auto cc = tv.FindMember("count_column"); cc != tv.MemberEnd()) {
-        if (!cc->value.IsUint() || cc->value.GetUint() == 0) return fail("/input/trailer/count_column", "count_column is a column number from 1");
+        if (!cc->value.IsUint() || cc->value.GetUint() == 0)
+          return fail("/input/trailer/count_column", "count_column is a column number from 1");
         m_.csvOptions.trailer.countColumn = cc->value.GetUint();
       }
     }
@@ -310,8 +343,11 @@ class Compiler {
 
   Result<void> tables(const rapidjson::Value& root) {
     const auto it = root.FindMember("tables");
-    if (it == root.MemberEnd()) return {};
-    if (!it->value.IsObject()) return fail("/tables", "\"tables\" is an object of table name -> {source value: target value}");
+    if (it == root.MemberEnd())
+      return {};
+    if (!it->value.IsObject())
+      return fail("/tables",
+                  "\"tables\" is an object of table name -> {source value: target value}");
     for (auto t = it->value.MemberBegin(); t != it->value.MemberEnd(); ++t) {
       const std::string name = t->name.GetString();
       const std::string ptr = "/tables/" + pointerToken(name);
@@ -321,23 +357,26 @@ class Compiler {
         // A table kept in its own file beside the mapping.
         std::string path = m_.baseDir + "/" + t->value.GetString(), content;
         std::ifstream f(path, std::ios::binary);
-        if (!f) return fail(ptr, "cannot read code table file " + path);
+        if (!f)
+          return fail(ptr, "cannot read code table file " + path);
         std::ostringstream ss;
         ss << f.rdbuf();
         auto parsed = json::parse(ss.str());
-        if (!parsed.ok()) return fail(ptr, path + ": " + parsed.error().describe());
+        if (!parsed.ok())
+          return fail(ptr, path + ": " + parsed.error().describe());
         fromFile = std::move(parsed).value();
         def = &fromFile;
       }
       auto table = compileCodeTable(name, *def);
-      if (!table.ok()) return fail(ptr, table.error().message);
+      if (!table.ok())
+        return fail(ptr, table.error().message);
       m_.tables.emplace(name, std::move(table).value());
     }
     return {};
   }
 
-  Result<void> rules(const rapidjson::Value& section, const std::string& ptr, const std::string& stage,
-                     std::vector<Rule>& out) {
+  Result<void> rules(const rapidjson::Value& section, const std::string& ptr,
+                     const std::string& stage, std::vector<Rule>& out) {
     std::unordered_map<int, std::string> seen;
     for (auto it = section.MemberBegin(); it != section.MemberEnd(); ++it) {
       const std::string key = it->name.GetString();
@@ -348,7 +387,8 @@ class Compiler {
       std::size_t start = 0;
       while (start <= key.size()) {
         std::size_t comma = key.find(',', start);
-        if (comma == std::string::npos) comma = key.size();
+        if (comma == std::string::npos)
+          comma = key.size();
         std::string name = key.substr(start, comma - start);
         name.erase(0, name.find_first_not_of(' '));
         name.erase(name.find_last_not_of(' ') + 1);
@@ -356,25 +396,31 @@ class Compiler {
         if (idx < 0) {
           const FieldSpec* obj = validation::findField(name);
           if (obj && obj->type == FieldType::kObject) {
-            return fail(rptr, "'" + name + "' is an object: map its fields one by one (e.g. " + name + ".name)");
+            return fail(rptr, "'" + name + "' is an object: map its fields one by one (e.g. " +
+                                  name + ".name)");
           }
-          return fail(rptr, "unknown target field '" + name + "' (see the case event's fields in docs/mapping-language.md)");
+          return fail(rptr, "unknown target field '" + name +
+                                "' (see the case event's fields in docs/mapping-language.md)");
         }
         const FieldSpec* spec = Catalog::get().leaves[static_cast<std::size_t>(idx)].spec;
-        if (spec->setByGateway) return fail(rptr, "'" + name + "' is set by the gateway, not by a mapping");
+        if (spec->setByGateway)
+          return fail(rptr, "'" + name + "' is set by the gateway, not by a mapping");
         if (!stage.empty() && !spec->stages.empty() &&
             std::find(spec->stages.begin(), spec->stages.end(), stage) == spec->stages.end()) {
-          return fail(rptr, "'" + name + "' is not a field of stage " + stage + " (it belongs to " + join(spec->stages) + ")");
+          return fail(rptr, "'" + name + "' is not a field of stage " + stage + " (it belongs to " +
+                                join(spec->stages) + ")");
         }
         if (auto s = seen.find(idx); s != seen.end()) {
-          return fail(rptr, "target '" + name + "' is mapped twice in this section (also at " + s->second + ")");
+          return fail(rptr, "target '" + name + "' is mapped twice in this section (also at " +
+                                s->second + ")");
         }
         seen.emplace(idx, rule.where);
         rule.targets.push_back(idx);
         rule.targetNames.push_back(name);
         start = comma + 1;
       }
-      if (auto r = ruleBody(it->value, rptr, rule); !r.ok()) return r;
+      if (auto r = ruleBody(it->value, rptr, rule); !r.ok())
+        return r;
       out.push_back(std::move(rule));
     }
     return {};
@@ -384,13 +430,16 @@ class Compiler {
     const FieldSpec* target = Catalog::get().leaves[static_cast<std::size_t>(rule.targets[0])].spec;
     if (v.IsString()) {
       auto q = query(v, ptr);
-      if (!q.ok()) return q.error();
+      if (!q.ok())
+        return q.error();
       rule.source.describe = "from " + std::string(v.GetString());
       rule.source.queries.push_back(std::move(q).value());
       return {};
     }
     if (!v.IsObject()) {
-      return fail(ptr, "a rule is a selector string (\"$.bizNo\") or an object such as {\"from\": \"$.x\", \"code\": \"table\"}");
+      return fail(ptr,
+                  "a rule is a selector string (\"$.bizNo\") or an object such as {\"from\": "
+                  "\"$.x\", \"code\": \"table\"}");
     }
     int sources = 0;
     for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) {
@@ -399,7 +448,8 @@ class Compiler {
       if (k == "from") {
         ++sources;
         auto q = query(m->value, mptr);
-        if (!q.ok()) return q.error();
+        if (!q.ok())
+          return q.error();
         rule.source.kind = Source::Kind::kFrom;
         rule.source.describe = "from " + std::string(m->value.GetString());
         rule.source.queries.push_back(std::move(q).value());
@@ -409,7 +459,8 @@ class Compiler {
         if (m->value.IsArray()) {
           rule.source.constant.kind = Val::Kind::kList;
           for (const auto& e : m->value.GetArray()) {
-            if (!e.IsString()) return fail(mptr, "a list constant holds strings only");
+            if (!e.IsString())
+              return fail(mptr, "a list constant holds strings only");
             rule.source.constant.list.emplace_back(e.GetString());
           }
         } else if (m->value.IsObject() || m->value.IsNull()) {
@@ -420,57 +471,72 @@ class Compiler {
         rule.source.describe = "const " + json::write(m->value);
       } else if (k == "concat") {
         ++sources;
-        if (!m->value.IsArray() || m->value.Empty()) return fail(mptr, "concat is a list of selectors");
+        if (!m->value.IsArray() || m->value.Empty())
+          return fail(mptr, "concat is a list of selectors");
         rule.source.kind = Source::Kind::kConcat;
         std::string d;
         for (rapidjson::SizeType i = 0; i < m->value.Size(); ++i) {
           auto q = query(m->value[i], mptr + "/" + std::to_string(i));
-          if (!q.ok()) return q.error();
+          if (!q.ok())
+            return q.error();
           d += (d.empty() ? "" : " + ") + std::string(m->value[i].GetString());
           rule.source.queries.push_back(std::move(q).value());
         }
         rule.source.describe = "concat " + d;
       } else if (k == "sep") {
-        if (!m->value.IsString()) return fail(mptr, "sep is a string");
+        if (!m->value.IsString())
+          return fail(mptr, "sep is a string");
         rule.source.separator = m->value.GetString();
       } else if (k == "scope") {
         const std::string s = m->value.IsString() ? m->value.GetString() : "";
-        if (s != "message" && s != "record") return fail(mptr, "scope is \"record\" (default) or \"message\"");
+        if (s != "message" && s != "record")
+          return fail(mptr, "scope is \"record\" (default) or \"message\"");
         rule.source.messageScope = s == "message";
       } else if (k == "when") {
-        if (!m->value.IsString()) return fail(mptr, "when is a filter expression such as \"@.status == 'REJECTED'\"");
+        if (!m->value.IsString())
+          return fail(mptr, "when is a filter expression such as \"@.status == 'REJECTED'\"");
         auto f = jsonpath::Filter::compile(m->value.GetString());
         if (!f.ok()) {
-          return fail(mptr, "invalid condition '" + std::string(m->value.GetString()) + "': " + f.error().message +
-                                " at " + f.error().path);
+          return fail(mptr, "invalid condition '" + std::string(m->value.GetString()) +
+                                "': " + f.error().message + " at " + f.error().path);
         }
         rule.when = std::move(f).value();
       } else if (k == "only_with") {
-        if (!m->value.IsString()) return fail(mptr, "only_with names another target field");
+        if (!m->value.IsString())
+          return fail(mptr, "only_with names another target field");
         rule.onlyWith = Catalog::get().find(m->value.GetString());
-        if (rule.onlyWith < 0) return fail(mptr, "only_with: unknown target field '" + std::string(m->value.GetString()) + "'");
+        if (rule.onlyWith < 0)
+          return fail(
+              mptr, "only_with: unknown target field '" + std::string(m->value.GetString()) + "'");
       } else if (k == "template" && sources == 0 && v.FindMember("from") == v.MemberEnd() &&
-                 v.FindMember("const") == v.MemberEnd() && v.FindMember("concat") == v.MemberEnd()) {
+                 v.FindMember("const") == v.MemberEnd() &&
+                 v.FindMember("concat") == v.MemberEnd()) {
         // A template with no other source is the source.
         ++sources;
         auto t = compileTransform(k, m->value, target, m_.tables, m_.owned);
-        if (!t.ok()) return fail(mptr, t.error().message);
+        if (!t.ok())
+          return fail(mptr, t.error().message);
         rule.source.kind = Source::Kind::kTemplate;
         rule.source.describe = "template " + std::string(m->value.GetString());
         rule.transforms.push_back(std::move(t).value());
       } else if (isTransformName(k)) {
         auto t = compileTransform(k, m->value, target, m_.tables, m_.owned);
-        if (!t.ok()) return fail(mptr, t.error().message);
+        if (!t.ok())
+          return fail(mptr, t.error().message);
         rule.transforms.push_back(std::move(t).value());
       } else {
-        return fail(mptr, "unknown key '" + k + "' in a rule (sources: from, const, concat, template; "
-                          "transforms: trim, upper, lower, datetime, code, split, join, regex, keep_if, "
-                          "scale, places, template, default; conditions: when, only_with; scope)");
+        return fail(
+            mptr,
+            "unknown key '" + k +
+                "' in a rule (sources: from, const, concat, template; "
+                "transforms: trim, upper, lower, datetime, code, split, join, regex, keep_if, "
+                "scale, places, template, default; conditions: when, only_with; scope)");
       }
     }
     if (sources != 1) {
-      return fail(ptr, sources == 0 ? "a rule needs a source: from, const, concat or template"
-                                    : "a rule has exactly one source (from, const, concat or template)");
+      return fail(ptr, sources == 0
+                           ? "a rule needs a source: from, const, concat or template"
+                           : "a rule has exactly one source (from, const, concat or template)");
     }
     if (rule.source.kind == Source::Kind::kConcat && rule.source.separator.empty() &&
         v.FindMember("sep") == v.MemberEnd()) {
@@ -483,16 +549,20 @@ class Compiler {
     // A required field must have a rule in "fields", or in the section of every stage.
     std::vector<bool> inCommon(Catalog::get().leaves.size());
     for (const Rule& r : m_.common) {
-      for (int t : r.targets) inCommon[static_cast<std::size_t>(t)] = true;
+      for (int t : r.targets)
+        inCommon[static_cast<std::size_t>(t)] = true;
     }
     for (std::size_t i = 0; i < Catalog::get().leaves.size(); ++i) {
       const FieldSpec& f = *Catalog::get().leaves[i].spec;
-      if (!f.required || f.setByGateway || inCommon[i]) continue;
+      // Stage-dependent fields (channel, detail.*) are the stage sections' business.
+      if (!f.required || f.setByGateway || inCommon[i] || !f.stages.empty())
+        continue;
       // Only top-level and always-present objects' required fields (not detail.*, promise.*).
       const auto& parents = Catalog::get().leaves[i].parents;
       if (!parents.empty()) {
         const FieldSpec* parent = validation::findField(parents.front());
-        if (!parent || !parent->required) continue;
+        if (!parent || !parent->required)
+          continue;
       }
       return fail("/fields", "missing a rule for the required target field '" + f.name + "'");
     }
@@ -501,35 +571,47 @@ class Compiler {
 
   Result<void> tests(const rapidjson::Value& root) {
     const auto it = root.FindMember("tests");
-    if (it == root.MemberEnd()) return {};
-    if (!it->value.IsArray()) return fail("/tests", "\"tests\" is a list of {name, input | input_file, expect | reject}");
+    if (it == root.MemberEnd())
+      return {};
+    if (!it->value.IsArray())
+      return fail("/tests", "\"tests\" is a list of {name, input | input_file, expect | reject}");
     auto& a = m_.owned.GetAllocator();
     for (rapidjson::SizeType i = 0; i < it->value.Size(); ++i) {
       const auto& t = it->value[i];
       const std::string ptr = "/tests/" + std::to_string(i);
-      if (!t.IsObject()) return fail(ptr, "a test is {name, input | input_file, expect | reject}");
+      if (!t.IsObject())
+        return fail(ptr, "a test is {name, input | input_file, expect | reject}");
       TestCase tc;
       tc.where = file_.where(ptr);
       for (auto m = t.MemberBegin(); m != t.MemberEnd(); ++m) {
         const std::string k = m->name.GetString();
         const std::string mptr = ptr + "/" + pointerToken(k);
         if (k == "name") {
-          if (!m->value.IsString()) return fail(mptr, "name is a string");
+          if (!m->value.IsString())
+            return fail(mptr, "name is a string");
           tc.name = m->value.GetString();
         } else if (k == "input") {
-          tc.input = m->value.IsString() ? std::string(m->value.GetString(), m->value.GetStringLength())
-                                         : json::write(m->value);
+          tc.input = m->value.IsString()
+                         ? std::string(m->value.GetString(), m->value.GetStringLength())
+                         : json::write(m->value);
         } else if (k == "input_file") {
-          if (!m->value.IsString()) return fail(mptr, "input_file is a path relative to the mapping");
+          if (!m->value.IsString())
+            return fail(mptr, "input_file is a path relative to the mapping");
           const std::string path = m_.baseDir + "/" + m->value.GetString();
           std::ifstream f(path, std::ios::binary);
-          if (!f) return fail(mptr, "cannot read test input " + path);
+          if (!f)
+            return fail(mptr, "cannot read test input " + path);
           std::ostringstream ss;
           ss << f.rdbuf();
           tc.input = ss.str();
         } else if (k == "expect" || k == "reject") {
-          if (!m->value.IsArray()) return fail(mptr, k + " is a list");
+          if (!m->value.IsArray())
+            return fail(mptr, k + " is a list");
           (k == "expect" ? tc.expect : tc.reject).CopyFrom(m->value, a);
+        } else if (k == "error") {
+          if (!m->value.IsString())
+            return fail(mptr, "error is the code of the expected refusal, e.g. \"csv.trailer\"");
+          tc.error = m->value.GetString();
         } else if (k == "now") {
           std::int64_t t0;
           if (!m->value.IsString() || !parseRfc3339(m->value.GetString(), t0)) {
@@ -537,12 +619,20 @@ class Compiler {
           }
           tc.now = t0;
         } else {
-          return fail(mptr, "unknown key '" + k + "' in a test (expected name, input, input_file, expect, reject, now)");
+          return fail(
+              mptr,
+              "unknown key '" + k +
+                  "' in a test (expected name, input, input_file, expect, reject, error, now)");
         }
       }
-      if (tc.name.empty()) tc.name = "test " + std::to_string(i + 1);
-      if (tc.input.empty()) return fail(ptr, "a test needs input or input_file");
-      if (tc.expect.IsNull() && tc.reject.IsNull()) return fail(ptr, "a test needs expect (events) or reject (errors)");
+      if (tc.name.empty())
+        tc.name = "test " + std::to_string(i + 1);
+      if (tc.input.empty())
+        return fail(ptr, "a test needs input or input_file");
+      if (tc.expect.IsNull() && tc.reject.IsNull() && tc.error.empty()) {
+        return fail(ptr,
+                    "a test needs expect (events), reject (errors) or error (a refused message)");
+      }
       m_.tests.push_back(std::move(tc));
     }
     return {};
@@ -563,19 +653,25 @@ struct Slot {
 
 std::string joinPath(const std::string& recordPath, const std::string& relative) {
   // relative is "$..." from the record: graft it onto the record's path.
-  if (recordPath.empty() || recordPath == "$") return relative;
+  if (recordPath.empty() || recordPath == "$")
+    return relative;
   return recordPath + relative.substr(1);
 }
 
 class EventBuilder {
  public:
-  EventBuilder(const CompiledMapping& m, const rapidjson::Value& message, const rapidjson::Value& record,
-               std::string recordPath, bool trace)
-      : m_(m), message_(message), record_(record), recordPath_(std::move(recordPath)), trace_(trace),
+  EventBuilder(const CompiledMapping& m, const rapidjson::Value& message,
+               const rapidjson::Value& record, std::string recordPath, bool trace)
+      : m_(m),
+        message_(message),
+        record_(record),
+        recordPath_(std::move(recordPath)),
+        trace_(trace),
         slots_(Catalog::get().leaves.size()) {}
 
   void apply(const std::vector<Rule>& rules, MappedEvent& out) {
-    for (const Rule& r : rules) applyRule(r, out);
+    for (const Rule& r : rules)
+      applyRule(r, out);
   }
 
   const Val& value(int idx) const { return slots_[static_cast<std::size_t>(idx)].value; }
@@ -583,20 +679,24 @@ class EventBuilder {
   void finish(const Clock& clock, const RunOptions& options, MappedEvent& out) {
     // only_with: a value that accompanies another field goes with it.
     for (auto& s : slots_) {
-      if (s.rule && s.rule->onlyWith >= 0 && slots_[static_cast<std::size_t>(s.rule->onlyWith)].value.absent()) {
+      if (s.rule && s.rule->onlyWith >= 0 &&
+          slots_[static_cast<std::size_t>(s.rule->onlyWith)].value.absent()) {
         s.value = Val();
       }
     }
-    build(options, out);
+    build(options, clock, out);
     std::vector<validation::Violation> violations;
     validation::Validator(clock).validate(out.event, violations);
-    const bool idPartsFailed = failedOrViolated("case_no", violations) || failedOrViolated("stage", violations) ||
-                               failedOrViolated("seq", violations) || failedOrViolated("version", violations);
+    const bool idPartsFailed =
+        failedOrViolated("case_no", violations) || failedOrViolated("stage", violations) ||
+        failedOrViolated("seq", violations) || failedOrViolated("version", violations);
     for (auto& v : violations) {
       const std::string leaf = v.field.substr(0, v.field.find('['));
       const int idx = Catalog::get().find(leaf);
-      if (idx >= 0 && slots_[static_cast<std::size_t>(idx)].failed) continue;  // already reported
-      if (leaf == "event_id" && idPartsFailed) continue;
+      if (idx >= 0 && slots_[static_cast<std::size_t>(idx)].failed)
+        continue;  // already reported
+      if (leaf == "event_id" && idPartsFailed)
+        continue;
       Rejection r{v.field, v.code, v.message, idx >= 0 ? sourcePath(idx) : "", 0};
       out.rejections.push_back(std::move(r));
     }
@@ -605,7 +705,8 @@ class EventBuilder {
  private:
   bool failedOrViolated(const char* field, const std::vector<validation::Violation>& vs) const {
     const int idx = Catalog::get().find(field);
-    if (idx >= 0 && slots_[static_cast<std::size_t>(idx)].failed) return true;
+    if (idx >= 0 && slots_[static_cast<std::size_t>(idx)].failed)
+      return true;
     return std::any_of(vs.begin(), vs.end(), [&](const auto& v) { return v.field == field; });
   }
 
@@ -616,17 +717,21 @@ class EventBuilder {
       // Never set: name the selector of a rule that targets it, if any.
       for (const auto* rules : {&m_.common}) {
         for (const Rule& r : *rules) {
-          if (std::find(r.targets.begin(), r.targets.end(), idx) != r.targets.end() && !r.source.queries.empty()) {
-            return joinPath(r.source.messageScope ? "$" : recordPath_, r.source.queries.front().text());
+          if (std::find(r.targets.begin(), r.targets.end(), idx) != r.targets.end() &&
+              !r.source.queries.empty()) {
+            return joinPath(r.source.messageScope ? "$" : recordPath_,
+                            r.source.queries.front().text());
           }
         }
       }
       return "";
     }
-    if (rule->source.queries.empty()) return "";
+    if (rule->source.queries.empty())
+      return "";
     const jsonpath::Query& q = s.query ? *s.query : rule->source.queries.front();
     const auto nodes = q.selectWithPaths(rule->source.messageScope ? message_ : record_);
-    if (nodes.empty()) return joinPath(rule->source.messageScope ? "$" : recordPath_, q.text());
+    if (nodes.empty())
+      return joinPath(rule->source.messageScope ? "$" : recordPath_, q.text());
     return joinPath(rule->source.messageScope ? "$" : recordPath_, nodes.front().path);
   }
 
@@ -662,30 +767,35 @@ class EventBuilder {
         used = &rule.source.queries.front();
         nodes_.clear();
         used->select(scope, nodes_);
-        const FieldSpec* spec = Catalog::get().leaves[static_cast<std::size_t>(rule.targets[0])].spec;
+        const FieldSpec* spec =
+            Catalog::get().leaves[static_cast<std::size_t>(rule.targets[0])].spec;
         if (spec->type == FieldType::kStringArray && (nodes_.size() > 1 || !used->isSingular())) {
           // Several nodes for a list target: the list of their values.
           v.kind = Val::Kind::kList;
           for (const auto* n : nodes_) {
             Val e = Val::fromJson(*n);
-            if (!e.absent()) v.list.push_back(e.text());
+            if (!e.absent())
+              v.list.push_back(e.text());
           }
-          if (v.list.empty()) v = Val();
+          if (v.list.empty())
+            v = Val();
         } else if (nodes_.size() == 1) {
           v = Val::fromJson(*nodes_.front());
-          if (v.kind == Val::Kind::kJson && v.json->IsArray() && spec->type == FieldType::kStringArray) {
+          if (v.kind == Val::Kind::kJson && v.json->IsArray() &&
+              spec->type == FieldType::kStringArray) {
             Val list;
             list.kind = Val::Kind::kList;
             for (const auto& e : v.json->GetArray()) {
               Val ev = Val::fromJson(e);
-              if (!ev.absent()) list.list.push_back(ev.text());
+              if (!ev.absent())
+                list.list.push_back(ev.text());
             }
             v = list.list.empty() ? Val() : std::move(list);
           }
         } else if (nodes_.size() > 1) {
           failed = true;
-          failure = {"type", "the selector " + used->text() + " found " + std::to_string(nodes_.size()) +
-                                 " values where one is expected"};
+          failure = {"type", "the selector " + used->text() + " found " +
+                                 std::to_string(nodes_.size()) + " values where one is expected"};
         }
         break;
       }
@@ -696,12 +806,15 @@ class EventBuilder {
           nodes_.clear();
           rule.source.queries[i].select(scope, nodes_);
           Val part = nodes_.empty() ? Val() : Val::fromJson(*nodes_.front());
-          if (part.absent()) continue;
-          if (any) s += rule.source.separator;
+          if (part.absent())
+            continue;
+          if (any)
+            s += rule.source.separator;
           s += part.text();
           any = true;
         }
-        if (any) v = Val::string(std::move(s));
+        if (any)
+          v = Val::string(std::move(s));
         break;
       }
     }
@@ -709,19 +822,23 @@ class EventBuilder {
       trace->found = v.jsonText();
       if (used) {
         for (const auto& n : used->selectWithPaths(scope)) {
-          trace->sourcePaths.push_back(joinPath(rule.source.messageScope ? "$" : recordPath_, n.path));
+          trace->sourcePaths.push_back(
+              joinPath(rule.source.messageScope ? "$" : recordPath_, n.path));
         }
       }
     }
     EvalContext ctx{&message_, &scope};
     for (std::size_t i = 0; i < rule.transforms.size() && !failed; ++i) {
       const Transform& t = *rule.transforms[i];
-      if (v.absent() && !t.appliesToAbsent()) continue;
+      if (v.absent() && !t.appliesToAbsent())
+        continue;
       if (!t.apply(v, ctx, failure)) {
         failed = true;
         v = Val();
       }
-      if (trace) trace->steps.push_back(TraceStep{t.name(), failed ? "error: " + failure.message : v.jsonText()});
+      if (trace)
+        trace->steps.push_back(
+            TraceStep{t.name(), failed ? "error: " + failure.message : v.jsonText()});
     }
     // Assign to the targets (an object value from a code table spreads over several).
     for (std::size_t i = 0; i < rule.targets.size(); ++i) {
@@ -733,14 +850,17 @@ class EventBuilder {
       if (failed) {
         slot.value = Val();
         if (i == 0 || rule.targets.size() > 1) {
-          out.rejections.push_back(Rejection{rule.targetNames[i], failure.code, failure.message, sourcePath(idx), 0});
+          out.rejections.push_back(
+              Rejection{rule.targetNames[i], failure.code, failure.message, sourcePath(idx), 0});
         }
         continue;
       }
       Val tv;
-      if (rule.targets.size() > 1 && v.kind == Val::Kind::kJson && v.json->IsObject()) {
+      if (v.kind == Val::Kind::kJson && v.json->IsObject()) {
+        // A code table entry of target -> value: each target takes its own member.
         const auto m = v.json->FindMember(rule.targetNames[i].c_str());
-        if (m != v.json->MemberEnd()) tv = Val::fromJson(m->value);
+        if (m != v.json->MemberEnd())
+          tv = Val::fromJson(m->value);
       } else if (i == 0) {
         tv = v;
       }
@@ -748,21 +868,29 @@ class EventBuilder {
       if (!coerce(tv, *Catalog::get().leaves[static_cast<std::size_t>(idx)].spec, cf)) {
         slot.failed = true;
         slot.value = Val();
-        out.rejections.push_back(Rejection{rule.targetNames[i], cf.code, cf.message, sourcePath(idx), 0});
+        out.rejections.push_back(
+            Rejection{rule.targetNames[i], cf.code, cf.message, sourcePath(idx), 0});
         continue;
       }
       slot.value = std::move(tv);
     }
-    if (trace) trace->value = failed ? "null" : (rule.targets.size() == 1 ? slots_[static_cast<std::size_t>(rule.targets[0])].value.jsonText() : v.jsonText());
+    if (trace)
+      trace->value = failed
+                         ? "null"
+                         : (rule.targets.size() == 1
+                                ? slots_[static_cast<std::size_t>(rule.targets[0])].value.jsonText()
+                                : v.jsonText());
   }
 
   // Converts a value to its target's JSON type: department systems send numbers as text and
   // text as numbers.
   static bool coerce(Val& v, const FieldSpec& spec, TransformFailure& f) {
-    if (v.absent()) return true;
+    if (v.absent())
+      return true;
     switch (spec.type) {
       case FieldType::kInteger:
-        if (v.kind == Val::Kind::kInteger) return true;
+        if (v.kind == Val::Kind::kInteger)
+          return true;
         if (v.kind == Val::Kind::kString || v.kind == Val::Kind::kNumber) {
           const std::string& s = v.str;
           std::size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
@@ -783,16 +911,20 @@ class EventBuilder {
         f = {"pattern", "'" + v.text() + "' is not an integer"};
         return false;
       case FieldType::kString:
-        if (v.kind == Val::Kind::kString) return true;
-        if (v.kind == Val::Kind::kInteger || v.kind == Val::Kind::kNumber || v.kind == Val::Kind::kBool) {
+        if (v.kind == Val::Kind::kString)
+          return true;
+        if (v.kind == Val::Kind::kInteger || v.kind == Val::Kind::kNumber ||
+            v.kind == Val::Kind::kBool) {
           v = Val::string(v.text());
           return true;
         }
         f = {"type", "a list or object where " + spec.name + " takes text"};
         return false;
       case FieldType::kStringArray:
-        if (v.kind == Val::Kind::kList) return true;
-        if (v.kind == Val::Kind::kString || v.kind == Val::Kind::kInteger || v.kind == Val::Kind::kNumber) {
+        if (v.kind == Val::Kind::kList)
+          return true;
+        if (v.kind == Val::Kind::kString || v.kind == Val::Kind::kInteger ||
+            v.kind == Val::Kind::kNumber) {
           Val list;
           list.kind = Val::Kind::kList;
           list.list.push_back(v.text());
@@ -807,7 +939,7 @@ class EventBuilder {
     return true;
   }
 
-  void build(const RunOptions& options, MappedEvent& out) {
+  void build(const RunOptions& options, const Clock& clock, MappedEvent& out) {
     rapidjson::Document& doc = out.event;
     doc.SetObject();
     auto& a = doc.GetAllocator();
@@ -830,10 +962,13 @@ class EventBuilder {
         gateway = Val::string(m_.system);
         v = &gateway;
       } else if (idx == idReceived) {
-        gateway = Val::string(options.receivedAt);
+        // Received now unless the caller knows better (the journal's time of receipt).
+        gateway = Val::string(options.receivedAt.empty() ? formatRfc3339(clock.now())
+                                                         : options.receivedAt);
         v = &gateway;
       }
-      if (v->absent()) continue;
+      if (v->absent())
+        continue;
       rapidjson::Value* parent = &doc;
       for (const std::string& p : leaves[i].parents) {
         auto m = parent->FindMember(p.c_str());
@@ -848,14 +983,17 @@ class EventBuilder {
   }
 
   Val eventId() const {
-    auto get = [&](const char* f) -> const Val& { return slots_[static_cast<std::size_t>(Catalog::get().find(f))].value; };
-    const Val &caseNo = get("case_no"), &stage = get("stage"), &seq = get("seq"), &version = get("version");
+    auto get = [&](const char* f) -> const Val& {
+      return slots_[static_cast<std::size_t>(Catalog::get().find(f))].value;
+    };
+    const Val &caseNo = get("case_no"), &stage = get("stage"), &seq = get("seq"),
+              &version = get("version");
     if (caseNo.kind != Val::Kind::kString || stage.kind != Val::Kind::kString ||
         seq.kind != Val::Kind::kInteger || version.kind != Val::Kind::kInteger) {
       return Val();
     }
-    return Val::string(m_.system + ":" + caseNo.str + ":" + stage.str + ":" + std::to_string(seq.integer) +
-                       ":v" + std::to_string(version.integer));
+    return Val::string(m_.system + ":" + caseNo.str + ":" + stage.str + ":" +
+                       std::to_string(seq.integer) + ":v" + std::to_string(version.integer));
   }
 
   static rapidjson::Value toJson(const Val& v, rapidjson::Document::AllocatorType& a) {
@@ -869,7 +1007,8 @@ class EventBuilder {
         return rapidjson::Value(v.boolean);
       case Val::Kind::kList: {
         rapidjson::Value arr(rapidjson::kArrayType);
-        for (const auto& s : v.list) arr.PushBack(json::string(s, a), a);
+        for (const auto& s : v.list)
+          arr.PushBack(json::string(s, a), a);
         return arr;
       }
       case Val::Kind::kJson:
@@ -892,7 +1031,8 @@ class EventBuilder {
 }  // namespace
 
 MappingOutput CompiledMapping::run(const rapidjson::Value& tree, const Clock& clock,
-                                   const RunOptions& options, const std::vector<std::size_t>& lines) const {
+                                   const RunOptions& options,
+                                   const std::vector<std::size_t>& lines) const {
   // The records to map: one per fan-out node, or the message itself.
   std::vector<jsonpath::Node> recordNodes;
   if (records) {
@@ -917,11 +1057,13 @@ MappingOutput CompiledMapping::run(const rapidjson::Value& tree, const Clock& cl
     const Val& stage = builder.value(stageIdx);
     if (stage.kind == Val::Kind::kString) {
       const auto it = stageRules.find(stage.str);
-      if (it != stageRules.end()) builder.apply(it->second, p.event);
+      if (it != stageRules.end())
+        builder.apply(it->second, p.event);
     }
     builder.finish(clock, options, p.event);
     if (format == "csv" && i < lines.size()) {
-      for (auto& r : p.event.rejections) r.sourceLine = lines[i];
+      for (auto& r : p.event.rejections)
+        r.sourceLine = lines[i];
     }
     const auto occurred = p.event.event.FindMember("occurred_at");
     p.hasTime = occurred != p.event.event.MemberEnd() && occurred->value.IsString() &&
@@ -930,7 +1072,8 @@ MappingOutput CompiledMapping::run(const rapidjson::Value& tree, const Clock& cl
   }
   // Spec §4: the events of one message go in occurred_at order, ties in source order.
   std::stable_sort(produced.begin(), produced.end(), [](const Produced& a, const Produced& b) {
-    if (a.hasTime != b.hasTime) return a.hasTime;
+    if (a.hasTime != b.hasTime)
+      return a.hasTime;
     return a.hasTime && a.at < b.at;
   });
   MappingOutput out;
@@ -947,29 +1090,41 @@ MappingOutput CompiledMapping::run(const rapidjson::Value& tree, const Clock& cl
 Mapping::Mapping(std::unique_ptr<CompiledMapping> impl) : impl_(std::move(impl)) {}
 Mapping::~Mapping() = default;
 
-const std::string& Mapping::system() const { return impl_->system; }
-const std::string& Mapping::version() const { return impl_->version; }
-const std::string& Mapping::inputFormat() const { return impl_->format; }
-const std::string& Mapping::fileName() const { return impl_->fileName; }
+const std::string& Mapping::system() const {
+  return impl_->system;
+}
+const std::string& Mapping::version() const {
+  return impl_->version;
+}
+const std::string& Mapping::inputFormat() const {
+  return impl_->format;
+}
+const std::string& Mapping::fileName() const {
+  return impl_->fileName;
+}
 
 Result<std::shared_ptr<const Mapping>> Mapping::load(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
-  if (!f) return Error{"mapping.io", "cannot read the mapping file", path};
+  if (!f)
+    return Error{"mapping.io", "cannot read the mapping file", path};
   std::ostringstream ss;
   ss << f.rdbuf();
   const auto slash = path.rfind('/');
   return compile(ss.str(), path, slash == std::string::npos ? "." : path.substr(0, slash));
 }
 
-Result<std::shared_ptr<const Mapping>> Mapping::compile(std::string_view text, const std::string& fileName,
+Result<std::shared_ptr<const Mapping>> Mapping::compile(std::string_view text,
+                                                        const std::string& fileName,
                                                         const std::string& baseDir) {
   auto file = PositionedJson::parse(text, fileName);
-  if (!file.ok()) return file.error();
+  if (!file.ok())
+    return file.error();
   auto impl = std::make_unique<CompiledMapping>();
   impl->fileName = fileName;
   impl->baseDir = baseDir;
   Compiler compiler(file.value(), *impl);
-  if (auto r = compiler.compile(); !r.ok()) return r.error();
+  if (auto r = compiler.compile(); !r.ok())
+    return r.error();
   return std::shared_ptr<const Mapping>(std::make_shared<Mapping>(std::move(impl)));
 }
 
@@ -984,7 +1139,9 @@ rapidjson::Document normalizeColumns(const rapidjson::Value& rows, bool upper) {
     if (row.IsObject()) {
       for (auto m = row.MemberBegin(); m != row.MemberEnd(); ++m) {
         std::string k(m->name.GetString(), m->name.GetStringLength());
-        for (char& c : k) c = static_cast<char>(upper ? toupper(static_cast<unsigned char>(c)) : tolower(static_cast<unsigned char>(c)));
+        for (char& c : k)
+          c = static_cast<char>(upper ? toupper(static_cast<unsigned char>(c))
+                                      : tolower(static_cast<unsigned char>(c)));
         r.AddMember(json::string(k, a), rapidjson::Value(m->value, a), a);
       }
     }
@@ -995,9 +1152,11 @@ rapidjson::Document normalizeColumns(const rapidjson::Value& rows, bool upper) {
 
 }  // namespace
 
-MappingOutput Mapping::runTree(const rapidjson::Value& tree, const Clock& clock, const RunOptions& options,
+MappingOutput Mapping::runTree(const rapidjson::Value& tree, const Clock& clock,
+                               const RunOptions& options,
                                const std::vector<std::size_t>& lines) const {
-  if (impl_->format == "rows" && impl_->columnCase != CompiledMapping::ColumnCase::kAsIs && tree.IsArray()) {
+  if (impl_->format == "rows" && impl_->columnCase != CompiledMapping::ColumnCase::kAsIs &&
+      tree.IsArray()) {
     const rapidjson::Document rows =
         normalizeColumns(tree, impl_->columnCase == CompiledMapping::ColumnCase::kUpper);
     return impl_->run(rows, clock, options, lines);
@@ -1005,11 +1164,13 @@ MappingOutput Mapping::runTree(const rapidjson::Value& tree, const Clock& clock,
   return impl_->run(tree, clock, options, lines);
 }
 
-Result<MappingOutput> Mapping::run(std::string_view bytes, const Clock& clock, const RunOptions& options) const {
+Result<MappingOutput> Mapping::run(std::string_view bytes, const Clock& clock,
+                                   const RunOptions& options) const {
   const std::string& f = impl_->format;
   if (f == "json" || f == "rows") {
     auto doc = formats::decodeJson(bytes, impl_->jsonOptions);
-    if (!doc.ok()) return doc.error();
+    if (!doc.ok())
+      return doc.error();
     if (f == "rows" && !doc.value().IsArray()) {
       return Error{"rows.shape", "database rows are a JSON array of row objects", ""};
     }
@@ -1017,11 +1178,13 @@ Result<MappingOutput> Mapping::run(std::string_view bytes, const Clock& clock, c
   }
   if (f == "xml") {
     auto doc = formats::decodeXml(bytes, impl_->xmlOptions);
-    if (!doc.ok()) return doc.error();
+    if (!doc.ok())
+      return doc.error();
     return runTree(doc.value(), clock, options);
   }
   auto csv = formats::decodeCsv(bytes, impl_->csvOptions);
-  if (!csv.ok()) return csv.error();
+  if (!csv.ok())
+    return csv.error();
   return runTree(csv.value().rows, clock, options, csv.value().lines);
 }
 
@@ -1030,8 +1193,8 @@ Result<MappingOutput> Mapping::run(std::string_view bytes, const Clock& clock, c
 namespace {
 
 // Every member of `expected` is in `actual` with an equal value (objects recursively).
-bool isSubset(const rapidjson::Value& expected, const rapidjson::Value& actual, const std::string& path,
-              std::string& why) {
+bool isSubset(const rapidjson::Value& expected, const rapidjson::Value& actual,
+              const std::string& path, std::string& why) {
   if (expected.IsObject()) {
     if (!actual.IsObject()) {
       why = path + ": expected an object, got " + json::write(actual);
@@ -1041,7 +1204,8 @@ bool isSubset(const rapidjson::Value& expected, const rapidjson::Value& actual, 
       const std::string p = path.empty() ? m->name.GetString() : path + "." + m->name.GetString();
       const auto a = actual.FindMember(m->name);
       if (a == actual.MemberEnd()) {
-        if (m->value.IsNull()) continue;  // null: must be absent
+        if (m->value.IsNull())
+          continue;  // null: must be absent
         why = p + ": missing (expected " + json::write(m->value) + ")";
         return false;
       }
@@ -1049,7 +1213,8 @@ bool isSubset(const rapidjson::Value& expected, const rapidjson::Value& actual, 
         why = p + ": expected absent, got " + json::write(a->value);
         return false;
       }
-      if (!isSubset(m->value, a->value, p, why)) return false;
+      if (!isSubset(m->value, a->value, p, why))
+        return false;
     }
     return true;
   }
@@ -1069,7 +1234,15 @@ std::vector<Mapping::TestResult> Mapping::runEmbeddedTests(const Clock& clock) c
     r.name = tc.name;
     FixedClock fixed(tc.now.value_or(clock.now()));
     auto out = run(tc.input, fixed);
-    if (!out.ok()) {
+    if (!tc.error.empty()) {
+      if (out.ok()) {
+        r.failures.push_back("expected the message to be refused with " + tc.error +
+                             ", but it was read");
+      } else if (out.error().code != tc.error) {
+        r.failures.push_back("expected refusal " + tc.error + ", got " + out.error().code + ": " +
+                             out.error().describe());
+      }
+    } else if (!out.ok()) {
       r.failures.push_back("input could not be read: " + out.error().describe());
     } else {
       const auto& o = out.value();
@@ -1087,7 +1260,8 @@ std::vector<Mapping::TestResult> Mapping::runEmbeddedTests(const Clock& clock) c
       }
       std::vector<std::pair<std::string, std::string>> got, want;
       for (const auto& e : o.rejected) {
-        for (const auto& rej : e.rejections) got.emplace_back(rej.field, rej.code);
+        for (const auto& rej : e.rejections)
+          got.emplace_back(rej.field, rej.code);
       }
       if (tc.reject.IsArray()) {
         for (const auto& w : tc.reject.GetArray()) {
@@ -1100,14 +1274,17 @@ std::vector<Mapping::TestResult> Mapping::runEmbeddedTests(const Clock& clock) c
       std::sort(want.begin(), want.end());
       if (got != want) {
         std::string g, w;
-        for (const auto& [f, c] : got) g += (g.empty() ? "" : ", ") + f + "/" + c;
-        for (const auto& [f, c] : want) w += (w.empty() ? "" : ", ") + f + "/" + c;
+        for (const auto& [f, c] : got)
+          g += (g.empty() ? "" : ", ") + f + "/" + c;
+        for (const auto& [f, c] : want)
+          w += (w.empty() ? "" : ", ") + f + "/" + c;
         r.failures.push_back("rejections: expected [" + w + "], got [" + g + "]");
       }
     }
     r.passed = r.failures.empty();
     if (!r.passed) {
-      for (auto& f : r.failures) f = tc.where + ": " + f;
+      for (auto& f : r.failures)
+        f = tc.where + ": " + f;
     }
     results.push_back(std::move(r));
   }
@@ -1119,23 +1296,28 @@ std::vector<Mapping::TestResult> Mapping::runEmbeddedTests(const Clock& clock) c
 Result<std::vector<std::shared_ptr<const Mapping>>> loadAll(const std::string& dir) {
   std::vector<std::shared_ptr<const Mapping>> out;
   DIR* d = opendir(dir.c_str());
-  if (!d) return Error{"mapping.io", "cannot read the mappings folder", dir};
+  if (!d)
+    return Error{"mapping.io", "cannot read the mappings folder", dir};
   std::vector<std::string> names;
   while (dirent* e = readdir(d)) {
     const std::string n = e->d_name;
-    if (n.empty() || n[0] == '.' || n[0] == '_') continue;
+    if (n.empty() || n[0] == '.' || n[0] == '_')
+      continue;
     struct stat st;
     const std::string file = dir + "/" + n + "/mapping.json";
-    if (stat(file.c_str(), &st) == 0) names.push_back(n);
+    if (stat(file.c_str(), &st) == 0)
+      names.push_back(n);
   }
   closedir(d);
   std::sort(names.begin(), names.end());
   for (const auto& n : names) {
     auto m = Mapping::load(dir + "/" + n + "/mapping.json");
-    if (!m.ok()) return m.error();
+    if (!m.ok())
+      return m.error();
     if (m.value()->system() != n) {
-      return Error{"mapping.invalid", "the mapping's system '" + m.value()->system() +
-                                          "' differs from its folder name '" + n + "'",
+      return Error{"mapping.invalid",
+                   "the mapping's system '" + m.value()->system() +
+                       "' differs from its folder name '" + n + "'",
                    dir + "/" + n + "/mapping.json"};
     }
     out.push_back(std::move(m).value());
@@ -1149,11 +1331,13 @@ rapidjson::Value rejectionToJson(const Rejection& r, rapidjson::Document::Alloca
   v.AddMember("code", json::string(r.code, a), a);
   v.AddMember("message", json::string(r.message, a), a);
   v.AddMember("source_path", json::string(r.sourcePath, a), a);
-  if (r.sourceLine) v.AddMember("source_line", static_cast<uint64_t>(r.sourceLine), a);
+  if (r.sourceLine)
+    v.AddMember("source_line", static_cast<uint64_t>(r.sourceLine), a);
   return v;
 }
 
-rapidjson::Value traceToJson(const std::vector<FieldTrace>& trace, rapidjson::Document::AllocatorType& a) {
+rapidjson::Value traceToJson(const std::vector<FieldTrace>& trace,
+                             rapidjson::Document::AllocatorType& a) {
   rapidjson::Value arr(rapidjson::kArrayType);
   auto parseOr = [&](const std::string& text) {
     auto d = json::parse(text);
@@ -1164,7 +1348,8 @@ rapidjson::Value traceToJson(const std::vector<FieldTrace>& trace, rapidjson::Do
     v.AddMember("field", json::string(t.field, a), a);
     v.AddMember("source", json::string(t.source, a), a);
     rapidjson::Value paths(rapidjson::kArrayType);
-    for (const auto& p : t.sourcePaths) paths.PushBack(json::string(p, a), a);
+    for (const auto& p : t.sourcePaths)
+      paths.PushBack(json::string(p, a), a);
     v.AddMember("source_paths", paths, a);
     v.AddMember("found", parseOr(t.found), a);
     rapidjson::Value steps(rapidjson::kArrayType);
@@ -1176,7 +1361,8 @@ rapidjson::Value traceToJson(const std::vector<FieldTrace>& trace, rapidjson::Do
     }
     v.AddMember("steps", steps, a);
     v.AddMember("value", parseOr(t.value), a);
-    if (!t.note.empty()) v.AddMember("note", json::string(t.note, a), a);
+    if (!t.note.empty())
+      v.AddMember("note", json::string(t.note, a), a);
     arr.PushBack(v, a);
   }
   return arr;

@@ -39,20 +39,20 @@ struct TraceStep {
 // The fate of one target field (trace): where its value came from and what became of it.
 struct FieldTrace {
   std::string field;
-  std::string source;       // "from $.x", "const", "template ...", "code table status"
+  std::string source;                    // "from $.x", "const", "template ...", "code table status"
   std::vector<std::string> sourcePaths;  // normalized paths of the values found
-  std::string found;        // JSON text of what the selector found ("null" when nothing)
+  std::string found;  // JSON text of what the selector found ("null" when nothing)
   std::vector<TraceStep> steps;
-  std::string value;        // JSON text of the final value ("null" when absent)
-  std::string note;         // e.g. "skipped: when ... was false"
+  std::string value;  // JSON text of the final value ("null" when absent)
+  std::string note;   // e.g. "skipped: when ... was false"
 };
 
 // One event produced from one record of the message.
 struct MappedEvent {
   rapidjson::Document event;  // the case event (object); may be partial when rejected
   std::vector<Rejection> rejections;
-  std::size_t record = 0;     // index of the record in the message (fan-out order)
-  std::string recordPath;     // normalized path of the record in the message
+  std::size_t record = 0;         // index of the record in the message (fan-out order)
+  std::string recordPath;         // normalized path of the record in the message
   std::vector<FieldTrace> trace;  // filled when RunOptions::trace
   bool valid() const { return rejections.empty(); }
 };
@@ -66,7 +66,7 @@ struct MappingOutput {
 };
 
 struct RunOptions {
-  std::string receivedAt;  // source.received_at (RFC 3339); left out when empty
+  std::string receivedAt;  // source.received_at (RFC 3339); the clock's now when empty
   bool trace = false;
 };
 

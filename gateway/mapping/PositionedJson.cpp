@@ -26,8 +26,12 @@ class Recorder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Recorder
   bool Int64(int64_t i) { return value() && doc_.Int64(i); }
   bool Uint64(uint64_t i) { return value() && doc_.Uint64(i); }
   bool Double(double d) { return value() && doc_.Double(d); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool c) { return value() && doc_.RawNumber(s, n, c); }
-  bool String(const char* s, rapidjson::SizeType n, bool c) { return value() && doc_.String(s, n, c); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool c) {
+    return value() && doc_.RawNumber(s, n, c);
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool c) {
+    return value() && doc_.String(s, n, c);
+  }
   bool StartObject() {
     value();
     frames_.push_back({path_.size(), false, 0});
@@ -37,6 +41,7 @@ class Recorder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Recorder
   bool Key(const char* s, rapidjson::SizeType n, bool c) {
     // The key token ends at the current offset; it started at the quote after the separator.
     pendingKey_ = pointerToken(std::string_view(s, n));
+    path_.resize(frames_.back().pathLength);
     offsets_[path_ + "/" + pendingKey_] = tokenStart();
     mark();
     return doc_.Key(s, n, c);
@@ -92,7 +97,8 @@ class Recorder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Recorder
     std::size_t i = last_;
     while (i < text_.size() &&
            (text_[i] == ' ' || text_[i] == '\t' || text_[i] == '\n' || text_[i] == '\r' ||
-            text_[i] == ',' || text_[i] == ':' || text_[i] == '[' || text_[i] == '{')) {
+            text_[i] == ',' || text_[i] == ':' || text_[i] == '[' || text_[i] == '{' ||
+            text_[i] == ']' || text_[i] == '}')) {
       ++i;
     }
     return i;
@@ -141,7 +147,8 @@ Result<PositionedJson> PositionedJson::parse(std::string_view text, const std::s
   };
   pj.doc_.Populate(generate);
   if (pr.IsError()) {
-    return Error{"mapping.syntax", std::string("not valid JSON: ") + rapidjson::GetParseError_En(pr.Code()),
+    return Error{"mapping.syntax",
+                 std::string("not valid JSON: ") + rapidjson::GetParseError_En(pr.Code()),
                  pj.whereOffset(pr.Offset())};
   }
   return pj;

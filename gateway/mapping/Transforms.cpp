@@ -16,7 +16,6 @@ using validation::FieldSpec;
 
 // ------------------------------------------------------------------ calendar arithmetic
 
-
 // Fixed UTC offsets by name. China has had no daylight saving time since 1991, so the zones a
 // department of Zhongshan can name are fixed offsets; a zone with DST is refused at load.
 bool zoneOffset(const std::string& zone, int& minutes) {
@@ -30,11 +29,14 @@ bool zoneOffset(const std::string& zone, int& minutes) {
     return true;
   }
   if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':' &&
-      isdigit(static_cast<unsigned char>(zone[1])) && isdigit(static_cast<unsigned char>(zone[2])) &&
-      isdigit(static_cast<unsigned char>(zone[4])) && isdigit(static_cast<unsigned char>(zone[5]))) {
+      isdigit(static_cast<unsigned char>(zone[1])) &&
+      isdigit(static_cast<unsigned char>(zone[2])) &&
+      isdigit(static_cast<unsigned char>(zone[4])) &&
+      isdigit(static_cast<unsigned char>(zone[5]))) {
     const int h = (zone[1] - '0') * 10 + (zone[2] - '0');
     const int m = (zone[4] - '0') * 10 + (zone[5] - '0');
-    if (h > 23 || m > 59) return false;
+    if (h > 23 || m > 59)
+      return false;
     minutes = (zone[0] == '-' ? -1 : 1) * (h * 60 + m);
     return true;
   }
@@ -50,7 +52,8 @@ class Trim final : public Transform {
     if (v.kind == Val::Kind::kString) {
       v = Val::string(trim(v.str));
     } else if (v.kind == Val::Kind::kList) {
-      for (auto& s : v.list) s = trim(s);
+      for (auto& s : v.list)
+        s = trim(s);
     }
     return true;
   }
@@ -61,17 +64,22 @@ class Trim final : public Transform {
       if (back) {
         if (i >= 1 && (s[i - 1] == ' ' || s[i - 1] == '\t' || s[i - 1] == '\r' || s[i - 1] == '\n'))
           return 1;
-        if (i >= 3 && s.compare(i - 3, 3, "\xE3\x80\x80") == 0) return 3;
+        if (i >= 3 && s.compare(i - 3, 3, "\xE3\x80\x80") == 0)
+          return 3;
       } else {
-        if (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) return 1;
-        if (i + 3 <= s.size() && s.compare(i, 3, "\xE3\x80\x80") == 0) return 3;
+        if (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+          return 1;
+        if (i + 3 <= s.size() && s.compare(i, 3, "\xE3\x80\x80") == 0)
+          return 3;
       }
       return 0;
     };
-    while (std::size_t n = space(b, false)) b += n;
+    while (std::size_t n = space(b, false))
+      b += n;
     while (e > b) {
       const std::size_t n = space(e, true);
-      if (!n) break;
+      if (!n)
+        break;
       e -= n;
     }
     return s.substr(b, e - b);
@@ -101,14 +109,18 @@ class Split final : public Transform {
   explicit Split(std::string sep) : sep_(std::move(sep)) {}
   const char* name() const override { return "split"; }
   bool apply(Val& v, const EvalContext&, TransformFailure&) const override {
-    if (v.kind != Val::Kind::kString) return true;
+    if (v.kind != Val::Kind::kString)
+      return true;
     std::vector<std::string> parts;
     std::size_t start = 0;
     while (true) {
       const std::size_t at = v.str.find(sep_, start);
-      std::string part = Trim::trim(v.str.substr(start, at == std::string::npos ? std::string::npos : at - start));
-      if (!part.empty()) parts.push_back(std::move(part));
-      if (at == std::string::npos) break;
+      std::string part =
+          Trim::trim(v.str.substr(start, at == std::string::npos ? std::string::npos : at - start));
+      if (!part.empty())
+        parts.push_back(std::move(part));
+      if (at == std::string::npos)
+        break;
       start = at + sep_.size();
     }
     Val out;
@@ -129,10 +141,12 @@ class Join final : public Transform {
   explicit Join(std::string sep) : sep_(std::move(sep)) {}
   const char* name() const override { return "join"; }
   bool apply(Val& v, const EvalContext&, TransformFailure&) const override {
-    if (v.kind != Val::Kind::kList) return true;
+    if (v.kind != Val::Kind::kList)
+      return true;
     std::string s;
     for (std::size_t i = 0; i < v.list.size(); ++i) {
-      if (i) s += sep_;
+      if (i)
+        s += sep_;
       s += v.list[i];
     }
     v = Val::string(std::move(s));
@@ -149,7 +163,8 @@ class Default final : public Transform {
   const char* name() const override { return "default"; }
   bool appliesToAbsent() const override { return true; }
   bool apply(Val& v, const EvalContext&, TransformFailure&) const override {
-    if (v.absent()) v = value_;
+    if (v.absent())
+      v = value_;
     return true;
   }
 
@@ -182,7 +197,8 @@ class KeepIf final : public Transform {
   explicit KeepIf(jsonpath::Regex re) : re_(std::move(re)) {}
   const char* name() const override { return "keep_if"; }
   bool apply(Val& v, const EvalContext&, TransformFailure&) const override {
-    if (!re_.fullMatch(v.text())) v = Val();
+    if (!re_.fullMatch(v.text()))
+      v = Val();
     return true;
   }
 
@@ -224,31 +240,39 @@ struct Decimal {
 
   static bool parse(std::string_view s, Decimal& d) {
     std::size_t i = 0;
-    while (i < s.size() && s[i] == ' ') ++i;
-    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) d.negative = s[i++] == '-';
+    while (i < s.size() && s[i] == ' ')
+      ++i;
+    while (!s.empty() && s.back() == ' ')
+      s.remove_suffix(1);
+    if (i < s.size() && (s[i] == '+' || s[i] == '-'))
+      d.negative = s[i++] == '-';
     bool any = false, point = false;
     for (; i < s.size(); ++i) {
       const char c = s[i];
       if (c >= '0' && c <= '9') {
         d.digits += c;
         any = true;
-        if (point) --d.exponent;
+        if (point)
+          --d.exponent;
       } else if (c == '.' && !point) {
         point = true;
       } else {
         break;
       }
     }
-    if (!any) return false;
+    if (!any)
+      return false;
     if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
       ++i;
       bool eneg = false;
-      if (i < s.size() && (s[i] == '+' || s[i] == '-')) eneg = s[i++] == '-';
-      if (i == s.size()) return false;
+      if (i < s.size() && (s[i] == '+' || s[i] == '-'))
+        eneg = s[i++] == '-';
+      if (i == s.size())
+        return false;
       int e = 0;
       for (; i < s.size(); ++i) {
-        if (s[i] < '0' || s[i] > '9' || e > 10000) return false;
+        if (s[i] < '0' || s[i] > '9' || e > 10000)
+          return false;
         e = e * 10 + (s[i] - '0');
       }
       d.exponent += eneg ? -e : e;
@@ -280,7 +304,8 @@ struct Decimal {
           break;
         }
       }
-      if (i < 0) digits.insert(0, 1, '1');
+      if (i < 0)
+        digits.insert(0, 1, '1');
     }
   }
 
@@ -291,15 +316,19 @@ struct Decimal {
       out = d + std::string(static_cast<std::size_t>(exponent), '0');
     } else {
       const std::size_t frac = static_cast<std::size_t>(-exponent);
-      if (d.size() <= frac) d.insert(0, frac - d.size() + 1, '0');
+      if (d.size() <= frac)
+        d.insert(0, frac - d.size() + 1, '0');
       out = d.substr(0, d.size() - frac) + "." + d.substr(d.size() - frac);
       if (!keepTrailingZeros) {
-        while (out.back() == '0') out.pop_back();
-        if (out.back() == '.') out.pop_back();
+        while (out.back() == '0')
+          out.pop_back();
+        if (out.back() == '.')
+          out.pop_back();
       }
     }
     std::size_t lead = 0;
-    while (lead + 1 < out.size() && out[lead] == '0' && out[lead + 1] != '.') ++lead;
+    while (lead + 1 < out.size() && out[lead] == '0' && out[lead + 1] != '.')
+      ++lead;
     out.erase(0, lead);
     const bool zero = out.find_first_not_of("0.") == std::string::npos;
     return (negative && !zero) ? "-" + out : out;
@@ -341,7 +370,18 @@ class DateTime final : public Transform {
  public:
   enum class Special { kNone, kRfc3339, kEpochSeconds, kEpochMillis };
   struct Token {
-    enum Kind { kLiteral, kYear, kMonth, kDay, kHour, kMinute, kSecond, kFraction, kOffsetColon, kOffsetPlain } kind;
+    enum Kind {
+      kLiteral,
+      kYear,
+      kMonth,
+      kDay,
+      kHour,
+      kMinute,
+      kSecond,
+      kFraction,
+      kOffsetColon,
+      kOffsetPlain
+    } kind;
     int width;  // digits: exact width, or 0 for "1 or 2"
     std::string literal;
   };
@@ -354,7 +394,8 @@ class DateTime final : public Transform {
     } else if (option.IsObject()) {
       for (auto it = option.MemberBegin(); it != option.MemberEnd(); ++it) {
         const std::string k = it->name.GetString();
-        if (!it->value.IsString()) return Error{"mapping.transform", "datetime." + k + " must be a string", ""};
+        if (!it->value.IsString())
+          return Error{"mapping.transform", "datetime." + k + " must be a string", ""};
         if (k == "pattern") {
           pattern = it->value.GetString();
         } else if (k == "zone") {
@@ -363,15 +404,18 @@ class DateTime final : public Transform {
           outputZone = it->value.GetString();
         } else {
           return Error{"mapping.transform",
-                       "unknown datetime option '" + k + "' (expected pattern, zone, output_zone)", ""};
+                       "unknown datetime option '" + k + "' (expected pattern, zone, output_zone)",
+                       ""};
         }
       }
     } else {
-      return Error{"mapping.transform", "datetime takes a pattern string or {pattern, zone, output_zone}", ""};
+      return Error{"mapping.transform",
+                   "datetime takes a pattern string or {pattern, zone, output_zone}", ""};
     }
     auto t = std::make_unique<DateTime>();
     if (!zoneOffset(zone, t->zone_)) {
-      return Error{"mapping.transform", "unknown time zone '" + zone + "' (use +HH:MM, UTC or Asia/Shanghai)", ""};
+      return Error{"mapping.transform",
+                   "unknown time zone '" + zone + "' (use +HH:MM, UTC or Asia/Shanghai)", ""};
     }
     if (!zoneOffset(outputZone, t->outputZone_)) {
       return Error{"mapping.transform", "unknown time zone '" + outputZone + "'", ""};
@@ -386,7 +430,8 @@ class DateTime final : public Transform {
       t->special_ = pattern == "epoch_s" ? Special::kEpochSeconds : Special::kEpochMillis;
       return std::unique_ptr<Transform>(std::move(t));
     }
-    if (auto r = t->tokenize(pattern); !r.ok()) return r.error();
+    if (auto r = t->tokenize(pattern); !r.ok())
+      return r.error();
     return std::unique_ptr<Transform>(std::move(t));
   }
 
@@ -427,8 +472,9 @@ class DateTime final : public Transform {
       f = {"pattern", "'" + in + "' is not a date/time of the form " + pattern_};
       return false;
     }
-    if (mo < 1 || mo > 12 || d < 1 || static_cast<unsigned>(d) > daysInMonth(y, static_cast<unsigned>(mo)) ||
-        h > 23 || mi > 59 || s > 59) {
+    if (mo < 1 || mo > 12 || d < 1 ||
+        static_cast<unsigned>(d) > daysInMonth(y, static_cast<unsigned>(mo)) || h > 23 || mi > 59 ||
+        s > 59) {
       f = {"pattern", "'" + in + "' is not a real date/time (" + pattern_ + ")"};
       return false;
     }
@@ -440,7 +486,9 @@ class DateTime final : public Transform {
     }
     const std::int64_t t =
         (daysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
-         mi * 60 + s) * 1000 + ms - static_cast<std::int64_t>(offset) * 60000;
+         mi * 60 + s) *
+            1000 +
+        ms - static_cast<std::int64_t>(offset) * 60000;
     v = Val::string(formatRfc3339(t, outputZone_));
     return true;
   }
@@ -458,11 +506,13 @@ class DateTime final : public Transform {
     for (std::size_t i = 0; i < p.size();) {
       const char c = p[i];
       std::size_t n = 1;
-      while (i + n < p.size() && p[i + n] == c) ++n;
+      while (i + n < p.size() && p[i + n] == c)
+        ++n;
       auto add = [&](Token::Kind k, int width) { tokens_.push_back({k, width, ""}); };
       if (c == '\'') {
         const std::size_t end = p.find('\'', i + 1);
-        if (end == std::string::npos) return Error{"mapping.transform", "unterminated quote in date pattern '" + p + "'", ""};
+        if (end == std::string::npos)
+          return Error{"mapping.transform", "unterminated quote in date pattern '" + p + "'", ""};
         tokens_.push_back({Token::kLiteral, 0, end == i + 1 ? "'" : p.substr(i + 1, end - i - 1)});
         i = end + 1;
         continue;
@@ -470,8 +520,11 @@ class DateTime final : public Transform {
       if (c == 'y' && n == 4) {
         add(Token::kYear, 4);
       } else if ((c == 'M' || c == 'd' || c == 'H' || c == 'm' || c == 's') && n <= 2) {
-        const Token::Kind k = c == 'M' ? Token::kMonth : c == 'd' ? Token::kDay : c == 'H' ? Token::kHour
-                              : c == 'm' ? Token::kMinute : Token::kSecond;
+        const Token::Kind k = c == 'M'   ? Token::kMonth
+                              : c == 'd' ? Token::kDay
+                              : c == 'H' ? Token::kHour
+                              : c == 'm' ? Token::kMinute
+                                         : Token::kSecond;
         add(k, n == 2 ? 2 : 0);
       } else if (c == 'S' && n <= 9) {
         add(Token::kFraction, static_cast<int>(n));
@@ -493,8 +546,8 @@ class DateTime final : public Transform {
     return {};
   }
 
-  bool parsePattern(const std::string& in, int& y, int& mo, int& d, int& h, int& mi, int& s, int& ms,
-                    int& offset) const {
+  bool parsePattern(const std::string& in, int& y, int& mo, int& d, int& h, int& mi, int& s,
+                    int& ms, int& offset) const {
     std::size_t i = 0;
     auto digits = [&](int width, int& out) {
       const int maxw = width ? width : 2;
@@ -509,36 +562,45 @@ class DateTime final : public Transform {
     for (const Token& t : tokens_) {
       switch (t.kind) {
         case Token::kLiteral:
-          if (in.compare(i, t.literal.size(), t.literal) != 0) return false;
+          if (in.compare(i, t.literal.size(), t.literal) != 0)
+            return false;
           i += t.literal.size();
           break;
         case Token::kYear:
-          if (!digits(4, y)) return false;
+          if (!digits(4, y))
+            return false;
           break;
         case Token::kMonth:
-          if (!digits(t.width, mo)) return false;
+          if (!digits(t.width, mo))
+            return false;
           break;
         case Token::kDay:
-          if (!digits(t.width, d)) return false;
+          if (!digits(t.width, d))
+            return false;
           break;
         case Token::kHour:
-          if (!digits(t.width, h)) return false;
+          if (!digits(t.width, h))
+            return false;
           break;
         case Token::kMinute:
-          if (!digits(t.width, mi)) return false;
+          if (!digits(t.width, mi))
+            return false;
           break;
         case Token::kSecond:
-          if (!digits(t.width, s)) return false;
+          if (!digits(t.width, s))
+            return false;
           break;
         case Token::kFraction: {
           int frac = 0;
           const std::size_t start = i;
-          if (!digits(t.width > 2 ? 0 : t.width, frac)) return false;
+          if (!digits(t.width > 2 ? 0 : t.width, frac))
+            return false;
           // digits() reads at most 2 for width 0: read the exact width instead.
           i = start;
           frac = 0;
           for (int k = 0; k < t.width; ++k) {
-            if (i >= in.size() || in[i] < '0' || in[i] > '9') return false;
+            if (i >= in.size() || in[i] < '0' || in[i] > '9')
+              return false;
             frac = frac * 10 + (in[i++] - '0');
           }
           int w = t.width;
@@ -560,15 +622,19 @@ class DateTime final : public Transform {
             ++i;
             break;
           }
-          if (i >= in.size() || (in[i] != '+' && in[i] != '-')) return false;
+          if (i >= in.size() || (in[i] != '+' && in[i] != '-'))
+            return false;
           const int sign = in[i++] == '-' ? -1 : 1;
           int oh = 0, om = 0;
-          if (!digits(2, oh)) return false;
+          if (!digits(2, oh))
+            return false;
           if (t.kind == Token::kOffsetColon) {
-            if (i >= in.size() || in[i] != ':') return false;
+            if (i >= in.size() || in[i] != ':')
+              return false;
             ++i;
           }
-          if (!digits(2, om) || oh > 23 || om > 59) return false;
+          if (!digits(2, om) || oh > 23 || om > 59)
+            return false;
           offset = sign * (oh * 60 + om);
           break;
         }
@@ -607,8 +673,10 @@ class Template final : public Transform {
         ++i;
       } else if (text[i] == '{') {
         const std::size_t end = text.find('}', i);
-        if (end == std::string::npos) return Error{"mapping.transform", "template '" + text + "': '{' without '}'", ""};
-        if (!lit.empty()) t->parts_.push_back(Part{std::move(lit), false, nullptr});
+        if (end == std::string::npos)
+          return Error{"mapping.transform", "template '" + text + "': '{' without '}'", ""};
+        if (!lit.empty())
+          t->parts_.push_back(Part{std::move(lit), false, nullptr});
         lit.clear();
         const std::string inner = text.substr(i + 1, end - i - 1);
         Part p;
@@ -617,8 +685,10 @@ class Template final : public Transform {
         } else {
           auto q = jsonpath::Query::compile(inner);
           if (!q.ok()) {
-            return Error{"mapping.transform", "template '" + text + "': selector '" + inner + "': " +
-                                                  q.error().message + " at " + q.error().path, ""};
+            return Error{"mapping.transform",
+                         "template '" + text + "': selector '" + inner + "': " + q.error().message +
+                             " at " + q.error().path,
+                         ""};
           }
           p.query = std::make_unique<jsonpath::Query>(std::move(q).value());
         }
@@ -628,7 +698,8 @@ class Template final : public Transform {
         lit += text[i];
       }
     }
-    if (!lit.empty()) t->parts_.push_back(Part{std::move(lit), false, nullptr});
+    if (!lit.empty())
+      t->parts_.push_back(Part{std::move(lit), false, nullptr});
     return t;
   }
   const char* name() const override { return "template"; }
@@ -665,7 +736,8 @@ class Template final : public Transform {
         out += p.literal;
       }
     }
-    if (anyPlaceholder && !anyValue) return Val();
+    if (anyPlaceholder && !anyValue)
+      return Val();
     return Val::string(std::move(out));
   }
 
@@ -681,7 +753,8 @@ Result<Val> constantValue(const rapidjson::Value& v) {
       Val out;
       out.kind = Val::Kind::kList;
       for (const auto& e : v.GetArray()) {
-        if (!e.IsString()) return Error{"mapping.transform", "a list constant holds strings only", ""};
+        if (!e.IsString())
+          return Error{"mapping.transform", "a list constant holds strings only", ""};
         out.list.emplace_back(e.GetString(), e.GetStringLength());
       }
       return out;
@@ -690,28 +763,34 @@ Result<Val> constantValue(const rapidjson::Value& v) {
   return Val::fromJson(v);
 }
 
-const char* const kTransformNames[] = {"trim",  "upper",   "lower",  "datetime", "code",
-                                       "split", "join",    "regex",  "keep_if",  "scale",
+const char* const kTransformNames[] = {"trim",   "upper",    "lower",  "datetime", "code",
+                                       "split",  "join",     "regex",  "keep_if",  "scale",
                                        "places", "template", "default"};
 
 }  // namespace
 
 bool isTransformName(const std::string& key) {
-  return std::find(std::begin(kTransformNames), std::end(kTransformNames), key) != std::end(kTransformNames);
+  return std::find(std::begin(kTransformNames), std::end(kTransformNames), key) !=
+         std::end(kTransformNames);
 }
 
 Result<std::shared_ptr<const CodeTable>> compileCodeTable(const std::string& name,
-                                                           const rapidjson::Value& def) {
+                                                          const rapidjson::Value& def) {
   if (!def.IsObject()) {
-    return Error{"mapping.table", "code table '" + name + "' must be an object of source value -> target value", ""};
+    return Error{"mapping.table",
+                 "code table '" + name + "' must be an object of source value -> target value", ""};
   }
   auto table = std::make_shared<CodeTable>();
   table->name = name;
-  for (auto it = def.MemberBegin(); it != def.MemberEnd(); ++it) {
+  table->storage.CopyFrom(def, table->storage.GetAllocator());
+  const rapidjson::Value& own = table->storage;
+  for (auto it = own.MemberBegin(); it != own.MemberEnd(); ++it) {
     const std::string key(it->name.GetString(), it->name.GetStringLength());
     if (it->value.IsNull() || it->value.IsArray()) {
-      return Error{"mapping.table", "code table '" + name + "': entry '" + key +
-                                        "' must be a string, a number or an object of targets", ""};
+      return Error{"mapping.table",
+                   "code table '" + name + "': entry '" + key +
+                       "' must be a string, a number or an object of targets",
+                   ""};
     }
     Val v = Val::fromJson(it->value);
     if (key == "*") {
@@ -734,66 +813,86 @@ Result<std::unique_ptr<Transform>> compileTransform(
     return std::string(option.GetString(), option.GetStringLength());
   };
   auto needTrue = [&]() -> Result<void> {
-    if (!option.IsBool() || !option.GetBool()) return Error{"mapping.transform", key + " takes true", ""};
+    if (!option.IsBool() || !option.GetBool())
+      return Error{"mapping.transform", key + " takes true", ""};
     return {};
   };
   if (key == "trim") {
-    if (auto r = needTrue(); !r.ok()) return r.error();
+    if (auto r = needTrue(); !r.ok())
+      return r.error();
     return std::unique_ptr<Transform>(std::make_unique<Trim>());
   }
   if (key == "upper" || key == "lower") {
-    if (auto r = needTrue(); !r.ok()) return r.error();
+    if (auto r = needTrue(); !r.ok())
+      return r.error();
     return std::unique_ptr<Transform>(std::make_unique<ChangeCase>(key == "upper"));
   }
-  if (key == "datetime") return DateTime::compile(option, target);
+  if (key == "datetime")
+    return DateTime::compile(option, target);
   if (key == "code") {
     if (option.IsString()) {
       const auto it = tables.find(option.GetString());
       if (it == tables.end()) {
         std::string known;
-        for (const auto& [n, t] : tables) known += (known.empty() ? "" : ", ") + n;
-        return Error{"mapping.table", "unknown code table '" + std::string(option.GetString()) +
-                                          "' (tables: " + (known.empty() ? "none" : known) + ")", ""};
+        for (const auto& [n, t] : tables)
+          known += (known.empty() ? "" : ", ") + n;
+        return Error{"mapping.table",
+                     "unknown code table '" + std::string(option.GetString()) +
+                         "' (tables: " + (known.empty() ? "none" : known) + ")",
+                     ""};
       }
       return std::unique_ptr<Transform>(std::make_unique<Code>(it->second));
     }
     auto inlineTable = compileCodeTable("inline", option);
-    if (!inlineTable.ok()) return inlineTable.error();
+    if (!inlineTable.ok())
+      return inlineTable.error();
     return std::unique_ptr<Transform>(std::make_unique<Code>(std::move(inlineTable).value()));
   }
   if (key == "split" || key == "join") {
     auto sep = needString("a separator string");
-    if (!sep.ok()) return sep.error();
-    if (key == "split") return std::unique_ptr<Transform>(std::make_unique<Split>(sep.value()));
+    if (!sep.ok())
+      return sep.error();
+    if (key == "split")
+      return std::unique_ptr<Transform>(std::make_unique<Split>(sep.value()));
     return std::unique_ptr<Transform>(std::make_unique<Join>(sep.value()));
   }
   if (key == "regex" || key == "keep_if") {
     auto pattern = needString("a regular expression");
-    if (!pattern.ok()) return pattern.error();
+    if (!pattern.ok())
+      return pattern.error();
     auto re = jsonpath::Regex::compile(pattern.value(), jsonpath::Regex::Dialect::kPcre);
-    if (!re.ok()) return Error{"mapping.transform", key + ": " + re.error().message, ""};
-    if (key == "keep_if") return std::unique_ptr<Transform>(std::make_unique<KeepIf>(std::move(re).value()));
+    if (!re.ok())
+      return Error{"mapping.transform", key + ": " + re.error().message, ""};
+    if (key == "keep_if")
+      return std::unique_ptr<Transform>(std::make_unique<KeepIf>(std::move(re).value()));
     // The first capture group when there is one, else the whole match.
     const bool hasGroup = pattern.value().find('(') != std::string::npos;
-    return std::unique_ptr<Transform>(std::make_unique<RegexCapture>(std::move(re).value(), hasGroup ? 1 : 0));
+    return std::unique_ptr<Transform>(
+        std::make_unique<RegexCapture>(std::move(re).value(), hasGroup ? 1 : 0));
   }
   if (key == "scale" || key == "places") {
-    if (!option.IsInt() || option.GetInt() < -18 || option.GetInt() > 18 || (key == "places" && option.GetInt() < 0)) {
-      return Error{"mapping.transform", key == "scale" ? "scale takes a power of ten from -18 to 18 (-2: fen to yuan)"
-                                                      : "places takes a number of decimals from 0 to 18", ""};
+    if (!option.IsInt() || option.GetInt() < -18 || option.GetInt() > 18 ||
+        (key == "places" && option.GetInt() < 0)) {
+      return Error{"mapping.transform",
+                   key == "scale" ? "scale takes a power of ten from -18 to 18 (-2: fen to yuan)"
+                                  : "places takes a number of decimals from 0 to 18",
+                   ""};
     }
     return std::unique_ptr<Transform>(std::make_unique<Scale>(option.GetInt(), key == "places"));
   }
   if (key == "template") {
     auto text = needString("a template string such as \"HY-{}\"");
-    if (!text.ok()) return text.error();
+    if (!text.ok())
+      return text.error();
     auto t = Template::compile(text.value());
-    if (!t.ok()) return t.error();
+    if (!t.ok())
+      return t.error();
     return std::unique_ptr<Transform>(std::move(t).value());
   }
   if (key == "default") {
     auto v = constantValue(option);
-    if (!v.ok()) return v.error();
+    if (!v.ok())
+      return v.error();
     return std::unique_ptr<Transform>(std::make_unique<Default>(std::move(v).value()));
   }
   return Error{"mapping.transform", "unknown transform '" + key + "'", ""};

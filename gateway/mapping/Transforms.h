@@ -43,6 +43,7 @@ class Transform {
 // several targets, an object of target -> value). "*" is the fallback entry.
 struct CodeTable {
   std::string name;
+  rapidjson::Document storage;  // owns the object entries that kJson values point into
   std::unordered_map<std::string, Val> entries;
   std::unique_ptr<Val> fallback;
 };
@@ -60,6 +61,6 @@ bool isTransformName(const std::string& key);
 
 // Builds a code table from its JSON definition (object of source value -> target value).
 Result<std::shared_ptr<const CodeTable>> compileCodeTable(const std::string& name,
-                                                           const rapidjson::Value& def);
+                                                          const rapidjson::Value& def);
 
 }  // namespace huitong::mapping
