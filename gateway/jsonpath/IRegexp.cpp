@@ -103,7 +103,7 @@ class IRegexpTranslator {
           quantifiable = true;
           break;
         case '\\':
-          if (auto e = escape(at, false))
+          if (auto e = escape(at))
             return e;
           quantifiable = true;
           break;
@@ -180,9 +180,8 @@ class IRegexpTranslator {
     return std::nullopt;
   }
 
-  // After '\': SingleCharEsc or \p{..} / \P{..}. inClass: inside [...] (same set applies).
-  std::optional<Error> escape(std::size_t at, bool inClass) {
-    (void)inClass;
+  // After '\': SingleCharEsc or \p{..} / \P{..} (the same set inside and outside [...]).
+  std::optional<Error> escape(std::size_t at) {
     if (pos_ >= src_.size())
       return regexError(src_, at, "incomplete escape");
     const char32_t c = next();
@@ -301,7 +300,7 @@ class IRegexpTranslator {
     if (c == '\\') {
       if (pos_ < src_.size() && (src_[pos_] == 'p' || src_[pos_] == 'P'))
         isCategory = true;
-      return escape(at, true);
+      return escape(at);
     }
     if (c == '[' || c == ']' || c == '-') {
       return regexError(src_, at, "'" + std::string(1, static_cast<char>(c)) + "' must be escaped");
@@ -316,28 +315,55 @@ class IRegexpTranslator {
   std::vector<std::size_t> offsets_;
 };
 
-// Match data sized for "did it match": reused per thread, never shared between threads.
-class ThreadMatchData {
+// Per-thread matching state: match data sized for "did it match" and a JIT stack larger than
+// PCRE2's 32 KiB default. Never shared between threads, so matching needs no lock.
+class ThreadMatchState {
  public:
-  ThreadMatchData() : data_(pcre2_match_data_create(1, nullptr)) {}
-  ~ThreadMatchData() { pcre2_match_data_free(data_); }
-  ThreadMatchData(const ThreadMatchData&) = delete;
-  ThreadMatchData& operator=(const ThreadMatchData&) = delete;
-  pcre2_match_data* get() const { return data_; }
+  ThreadMatchState()
+      : data_(pcre2_match_data_create(1, nullptr)),
+        context_(pcre2_match_context_create(nullptr)),
+        jitStack_(pcre2_jit_stack_create(32 * 1024, 1024 * 1024, nullptr)) {
+    if (context_ && jitStack_)
+      pcre2_jit_stack_assign(context_, nullptr, jitStack_);
+  }
+  ~ThreadMatchState() {
+    pcre2_match_data_free(data_);
+    pcre2_match_context_free(context_);
+    pcre2_jit_stack_free(jitStack_);
+  }
+  ThreadMatchState(const ThreadMatchState&) = delete;
+  ThreadMatchState& operator=(const ThreadMatchState&) = delete;
+  pcre2_match_data* data() const { return data_; }
+  pcre2_match_context* context() const { return context_; }
 
  private:
   pcre2_match_data* data_;
+  pcre2_match_context* context_;
+  pcre2_jit_stack* jitStack_;
 };
 
+ThreadMatchState& threadMatchState() {
+  thread_local ThreadMatchState state;
+  return state;
+}
+
+// pcre2_match, retried by the interpreter (which backtracks on the heap, within PCRE2's heap
+// limit) when a pattern outgrows the JIT stack: a deep match must not read as "no match".
+int runMatch(const pcre2_code* code, std::string_view subject, pcre2_match_data* data) {
+  pcre2_match_context* context = threadMatchState().context();
+  const auto* text = reinterpret_cast<PCRE2_SPTR>(subject.data());
+  int rc = pcre2_match(code, text, subject.size(), 0, 0, data, context);
+  if (rc == PCRE2_ERROR_JIT_STACKLIMIT) {
+    rc = pcre2_match(code, text, subject.size(), 0, PCRE2_NO_JIT, data, context);
+  }
+  return rc;
+}
+
 bool matches(const pcre2_code* code, std::string_view subject) {
-  if (!code)
+  pcre2_match_data* data = threadMatchState().data();
+  if (!code || !data)
     return false;
-  thread_local ThreadMatchData data;
-  if (!data.get())
-    return false;
-  const int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0,
-                             0, data.get(), nullptr);
-  return rc >= 0;  // 0: matched, ovector too small for the groups (not needed here)
+  return runMatch(code, subject, data) >= 0;  // 0: matched; the ovector is too small to matter
 }
 
 std::string pcreMessage(int code) {
@@ -396,8 +422,7 @@ bool Regex::capture(std::string_view subject, int group, std::string& out) const
   if (!data)
     return false;
   bool found = false;
-  const int rc = pcre2_match(impl_->unanchored, reinterpret_cast<PCRE2_SPTR>(subject.data()),
-                             subject.size(), 0, 0, data, nullptr);
+  const int rc = runMatch(impl_->unanchored, subject, data);
   if (rc > 0 && static_cast<std::uint32_t>(group) < pcre2_get_ovector_count(data)) {
     const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(data);
     const PCRE2_SIZE begin = ovector[2 * group];

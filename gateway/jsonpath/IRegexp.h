@@ -1,5 +1,8 @@
 // I-Regexp (RFC 9485) checked and translated to PCRE2, compiled once. Used by JSONPath's
 // match()/search() and by the mapping's regex transforms.
+// kIRegexp follows RFC 9485 with one reading taken from the JSONPath CTS: an unescaped `^` or `$`
+// anchors (start / very end of the subject) rather than matching itself. Compile errors have
+// code "regex.syntax" and path "column N" (1-based code point column in the pattern).
 #pragma once
 
 #include <memory>

@@ -139,6 +139,21 @@ BOOST_AUTO_TEST_CASE(invalid_utf8_subject_does_not_match) {
   BOOST_TEST(re.fullMatch(std::string("a\0b", 3)));
 }
 
+BOOST_AUTO_TEST_CASE(long_subjects_beyond_the_jit_stack_still_match) {
+  const Regex re = compiled("(a|b)*c");
+  std::string subject(200000, 'a');
+  subject += 'c';
+  BOOST_TEST(re.fullMatch(subject));
+  BOOST_TEST(re.search(subject));
+  subject.back() = 'a';
+  BOOST_TEST(!re.fullMatch(subject));
+}
+
+BOOST_AUTO_TEST_CASE(full_match_backtracks_into_later_alternatives) {
+  BOOST_TEST(compiled("a|ab").fullMatch("ab"));
+  BOOST_TEST(Regex::compile("a|ab", Regex::Dialect::kPcre).value().fullMatch("ab"));
+}
+
 BOOST_AUTO_TEST_CASE(default_constructed_matches_nothing) {
   const Regex re;
   BOOST_TEST(!re.fullMatch(""));
