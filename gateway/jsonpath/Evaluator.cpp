@@ -169,20 +169,26 @@ class Operand {
   bool owned_ = false;
 };
 
+// §2.3.5.2.2. nullptr is Nothing (an empty nodelist), equal only to Nothing; `<=` and `>=` are
+// `<` or `==`, so Nothing <= Nothing holds.
+bool equal(const Value* a, const Value* b) {
+  return a && b ? deepEqual(*a, *b) : a == b;
+}
+
 bool compare(CompareOp op, const Value* a, const Value* b) {
   switch (op) {
     case CompareOp::kEq:
-      return a && b ? deepEqual(*a, *b) : a == b;
+      return equal(a, b);
     case CompareOp::kNe:
-      return a && b ? !deepEqual(*a, *b) : a != b;
+      return !equal(a, b);
     case CompareOp::kLt:
       return a && b && lessThan(*a, *b);
     case CompareOp::kLe:
-      return a && b && (lessThan(*a, *b) || deepEqual(*a, *b));
+      return (a && b && lessThan(*a, *b)) || equal(a, b);
     case CompareOp::kGt:
       return a && b && lessThan(*b, *a);
     case CompareOp::kGe:
-      return a && b && (lessThan(*b, *a) || deepEqual(*a, *b));
+      return (a && b && lessThan(*b, *a)) || equal(a, b);
   }
   return false;
 }

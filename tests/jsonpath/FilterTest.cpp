@@ -84,7 +84,11 @@ BOOST_AUTO_TEST_CASE(nothing_equals_only_nothing) {
   BOOST_TEST(holds("@.x == @.y", R"({})"));
   BOOST_TEST(!holds("@.x == null", R"({})"));
   BOOST_TEST(holds("@.x == null", R"({"x":null})"));
-  BOOST_TEST(!holds("@.x <= @.y", R"({})"));
+  BOOST_TEST(!holds("@.x < @.y", R"({})"));
+  BOOST_TEST(holds("@.x <= @.y", R"({})"));  // `<=` is `<` or `==` (§2.3.5.2.2)
+  BOOST_TEST(holds("@.x >= @.y", R"({})"));
+  BOOST_TEST(!holds("@.x <= 1", R"({})"));
+  BOOST_TEST(holds("@.a >= @.b", R"({"a":{"k":[1]},"b":{"k":[1.0]}})"));
   BOOST_TEST(holds("@.x != 1", R"({})"));
 }
 
