@@ -1,5 +1,7 @@
 #include "gateway/core/Json.h"
 
+#include <cstring>
+
 #include <rapidjson/error/en.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
@@ -73,6 +75,11 @@ Result<rapidjson::Document> parse(std::string_view text, const ParseLimits& limi
                  "JSON document of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
                      std::to_string(limits.maxBytes) + " bytes",
                  ""};
+  }
+  // RapidJSON reads a NUL byte as the end of input: "123\0junk" would parse as 123.
+  if (const void* nul = std::memchr(text.data(), '\0', text.size())) {
+    const auto at = static_cast<std::size_t>(static_cast<const char*>(nul) - text.data());
+    return Error{"json.syntax", "malformed JSON: a NUL byte is not allowed in JSON text", describeOffset(text, at)};
   }
   rapidjson::Document doc;
   DepthGuard guard(doc, limits.maxDepth);

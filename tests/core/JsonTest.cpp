@@ -40,6 +40,8 @@ BOOST_AUTO_TEST_CASE(bounds_nesting_without_recursion) {
 
 BOOST_AUTO_TEST_CASE(refuses_trailing_garbage_and_oversize) {
   BOOST_TEST(!parse("{} x").ok());
+  BOOST_TEST(!parse(std::string("123\0junk", 8)).ok());
+  BOOST_TEST(!parse(std::string("[1]\0", 4)).ok());
   BOOST_TEST(parse("{} \r\n").ok());
   huitong::json::ParseLimits limits;
   limits.maxBytes = 4;
