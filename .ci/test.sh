@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: the normal build (all labels), then
+# the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Usage: bash .ci/test.sh            (HUITONG_SKIP_SANITIZE=1 skips the sanitizer pass)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash .ci/install-deps.sh
+
+echo "== build (warnings are errors)"
+bash .ci/build.sh build
+echo "== tests"
+(cd build && ctest --output-on-failure -j "$(nproc)")
+
+if [ "${HUITONG_SKIP_SANITIZE:-0}" != "1" ]; then
+  echo "== sanitizer build (ASan + UBSan)"
+  bash .ci/build.sh build-asan -DHUITONG_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+  echo "== unit tests under ASan + UBSan"
+  (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+     ctest --output-on-failure -j "$(nproc)" -L unit)
+fi
