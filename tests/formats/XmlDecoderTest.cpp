@@ -123,7 +123,7 @@ BOOST_AUTO_TEST_CASE(depth_and_size_are_bounded) {
     deeper.replace(i, 3, "<a>");
   }
   BOOST_TEST(errorCode(deeper, big) == "xml.too_deep");  // unclosed, but refused on depth first
-  const bool fast = std::chrono::steady_clock::now() - start < std::chrono::seconds(2);
+  const bool fast = std::chrono::steady_clock::now() - start < std::chrono::seconds(8);
   BOOST_TEST(fast);
 
   XmlOptions o;
@@ -148,7 +148,8 @@ BOOST_AUTO_TEST_CASE(depth_and_size_are_bounded) {
   r = decodeXml(distinct, XmlOptions{});
   BOOST_REQUIRE(r.ok());
   BOOST_TEST(r.value()["r"]["a7"].Size() == 2u);
-  const bool linear = std::chrono::steady_clock::now() - start < std::chrono::seconds(1);
+  // Generous bound: it only has to tell linear (~0.4 s) from quadratic (~21 s) on a loaded machine.
+  const bool linear = std::chrono::steady_clock::now() - start < std::chrono::seconds(8);
   BOOST_TEST(linear);
   big.arrays = {"v"};
   r = decodeXml(wide, big);
@@ -253,14 +254,14 @@ BOOST_AUTO_TEST_SUITE_END()
 
 namespace {
 
-// Decodes one attack document and reports its code; every one must finish within a second.
+// Decodes one attack document and reports its code; every one must finish in bounded time.
 std::string attack(const std::string& name, std::string_view bytes) {
   const auto start = std::chrono::steady_clock::now();
   auto r = decodeXml(bytes, XmlOptions{});
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now() - start)
                       .count();
-  BOOST_TEST(ms < 1000, name << " took " << ms << " ms");
+  BOOST_TEST(ms < 5000, name << " took " << ms << " ms");  // bounded, with room for sanitizer builds
   return r ? std::string("ok") : r.error().code;
 }
 
