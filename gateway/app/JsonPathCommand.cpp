@@ -31,7 +31,8 @@ int runJsonPath(const std::vector<std::string>& args) {
     const auto col = query.error().path.rfind(' ');
     if (col != std::string::npos) {
       const long n = std::strtol(query.error().path.c_str() + col + 1, nullptr, 10);
-      if (n > 0) std::cerr << "  " << std::string(static_cast<std::size_t>(n - 1), ' ') << "^\n";
+      if (n > 0)
+        std::cerr << "  " << std::string(static_cast<std::size_t>(n - 1), ' ') << "^\n";
     }
     return kExitUsage;
   }

@@ -27,11 +27,13 @@ constexpr const char* kMapUsage =
     "Exit codes: 0 events produced, 1 rejected, 2 bad usage or unreadable input.\n";
 
 // Database rows for `rows` mappings read from an SQLite file or an SQL script.
-bool readRows(const std::string& file, const std::string& query, std::string& json, std::string& error) {
+bool readRows(const std::string& file, const std::string& query, std::string& json,
+              std::string& error) {
   sqlite3* db = nullptr;
   const bool script = file.size() > 4 && file.compare(file.size() - 4, 4, ".sql") == 0;
   if (sqlite3_open_v2(script ? ":memory:" : file.c_str(), &db,
-                      script ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+                      script ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY,
+                      nullptr) != SQLITE_OK) {
     error = file + ": cannot open as SQLite: " + sqlite3_errmsg(db);
     sqlite3_close(db);
     return false;
@@ -58,16 +60,20 @@ bool readRows(const std::string& file, const std::string& query, std::string& js
   std::string sql = query;
   if (sql.empty()) {
     sqlite3_stmt* t = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type='table' ORDER BY rowid LIMIT 1", -1, &t,
-                           nullptr) != SQLITE_OK || sqlite3_step(t) != SQLITE_ROW) {
+    if (sqlite3_prepare_v2(
+            db, "SELECT name FROM sqlite_master WHERE type='table' ORDER BY rowid LIMIT 1", -1, &t,
+            nullptr) != SQLITE_OK ||
+        sqlite3_step(t) != SQLITE_ROW) {
       sqlite3_finalize(t);
       return fail("no table to read");
     }
-    sql = std::string("SELECT * FROM \"") + reinterpret_cast<const char*>(sqlite3_column_text(t, 0)) + "\"";
+    sql = std::string("SELECT * FROM \"") +
+          reinterpret_cast<const char*>(sqlite3_column_text(t, 0)) + "\"";
     sqlite3_finalize(t);
   }
   sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) return fail("query");
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
+    return fail("query");
   rapidjson::Document rows(rapidjson::kArrayType);
   auto& a = rows.GetAllocator();
   int rc;
@@ -92,7 +98,8 @@ bool readRows(const std::string& file, const std::string& query, std::string& js
     rows.PushBack(row, a);
   }
   sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return fail("reading rows");
+  if (rc != SQLITE_DONE)
+    return fail("reading rows");
   sqlite3_close(db);
   json = json::write(rows);
   return true;
@@ -109,11 +116,13 @@ int runMap(const std::vector<std::string>& args) {
     return kExitOk;
   }
   if (!a || !a->has("system") || !a->has("input") || !a->positionals().empty()) {
-    std::cerr << "huitong map: " << (error.empty() ? "--system and --input are required" : error) << "\n"
+    std::cerr << "huitong map: " << (error.empty() ? "--system and --input are required" : error)
+              << "\n"
               << kMapUsage;
     return kExitUsage;
   }
-  const std::string path = a->get("mappings", "mappings") + "/" + a->get("system") + "/mapping.json";
+  const std::string path =
+      a->get("mappings", "mappings") + "/" + a->get("system") + "/mapping.json";
   auto mapping = mapping::Mapping::load(path);
   if (!mapping.ok()) {
     std::cerr << "huitong map: " << mapping.error().describe() << "\n";
@@ -145,24 +154,29 @@ int runMap(const std::vector<std::string>& args) {
   options.receivedAt = a->has("received-at") ? a->get("received-at") : formatRfc3339(system.now());
   auto out = m.run(input, *clock, options);
   if (!out.ok()) {
-    std::cerr << "huitong map: " << file << ": " << out.error().describe() << " [" << out.error().code << "]\n";
+    std::cerr << "huitong map: " << file << ": " << out.error().describe() << " ["
+              << out.error().code << "]\n";
     return kExitUsage;
   }
   const auto& o = out.value();
   rapidjson::Document doc;
   auto& al = doc.GetAllocator();
-  rapidjson::Value events(rapidjson::kArrayType), rejected(rapidjson::kArrayType), trace(rapidjson::kArrayType);
+  rapidjson::Value events(rapidjson::kArrayType), rejected(rapidjson::kArrayType),
+      trace(rapidjson::kArrayType);
   for (const auto& e : o.events) {
     events.PushBack(rapidjson::Value(e.event, al), al);
   }
   for (const auto& e : o.rejected) {
-    for (const auto& r : e.rejections) rejected.PushBack(mapping::rejectionToJson(r, al), al);
+    for (const auto& r : e.rejections)
+      rejected.PushBack(mapping::rejectionToJson(r, al), al);
   }
   if (options.trace) {
     // Trace in source order: every record, valid or not.
     std::vector<const mapping::MappedEvent*> all;
-    for (const auto& e : o.events) all.push_back(&e);
-    for (const auto& e : o.rejected) all.push_back(&e);
+    for (const auto& e : o.events)
+      all.push_back(&e);
+    for (const auto& e : o.rejected)
+      all.push_back(&e);
     std::sort(all.begin(), all.end(), [](auto* x, auto* y) { return x->record < y->record; });
     for (const auto* e : all) {
       rapidjson::Value t(rapidjson::kObjectType);
@@ -177,7 +191,8 @@ int runMap(const std::vector<std::string>& args) {
     doc.SetObject();
     doc.AddMember("events", events, al);
     doc.AddMember("rejected", rejected, al);
-    if (options.trace) doc.AddMember("trace", trace, al);
+    if (options.trace)
+      doc.AddMember("trace", trace, al);
     std::cout << json::writePretty(doc) << "\n";
   } else if (rejectedWhole) {
     std::cout << json::writePretty(rejected) << "\n";
@@ -195,14 +210,16 @@ int runMappingTest(const std::vector<std::string>& args) {
   std::string error;
   auto a = Arguments::parse(args, {"help"}, {"system"}, error);
   if (a && a->has("help")) {
-    std::cout << "usage: huitong mapping test [DIR] [--system ID]\n"
-                 "Compiles every mapping under DIR (default ./mappings; one folder per system with\n"
-                 "mapping.json) and runs its embedded test cases. Exit 0 when all pass, 1 when a\n"
-                 "case fails, 2 when a mapping does not compile.\n";
+    std::cout
+        << "usage: huitong mapping test [DIR] [--system ID]\n"
+           "Compiles every mapping under DIR (default ./mappings; one folder per system with\n"
+           "mapping.json) and runs its embedded test cases. Exit 0 when all pass, 1 when a\n"
+           "case fails, 2 when a mapping does not compile.\n";
     return kExitOk;
   }
   if (!a || a->positionals().size() > 1) {
-    std::cerr << "huitong mapping test: " << (error.empty() ? "expected at most one DIR" : error) << "\n";
+    std::cerr << "huitong mapping test: " << (error.empty() ? "expected at most one DIR" : error)
+              << "\n";
     return kExitUsage;
   }
   const std::string dir = a->positionals().empty() ? "mappings" : a->positionals()[0];
@@ -214,10 +231,13 @@ int runMappingTest(const std::vector<std::string>& args) {
   SystemClock clock;
   int passed = 0, failed = 0;
   for (const auto& m : all.value()) {
-    if (a->has("system") && m->system() != a->get("system")) continue;
+    if (a->has("system") && m->system() != a->get("system"))
+      continue;
     for (const auto& r : m->runEmbeddedTests(clock)) {
-      std::cout << (r.passed ? "ok    " : "FAIL  ") << m->system() << " v" << m->version() << ": " << r.name << "\n";
-      for (const auto& f : r.failures) std::cout << "      " << f << "\n";
+      std::cout << (r.passed ? "ok    " : "FAIL  ") << m->system() << " v" << m->version() << ": "
+                << r.name << "\n";
+      for (const auto& f : r.failures)
+        std::cout << "      " << f << "\n";
       (r.passed ? passed : failed)++;
     }
   }

@@ -16,8 +16,10 @@ struct Verb {
 int runMappingVerb(const std::vector<std::string>& args);
 
 const Verb kVerbs[] = {
-    {"jsonpath", "evaluate an RFC 9535 JSONPath query on a JSON document", huitong::app::runJsonPath},
-    {"map", "run a department's mapping on a message and print the case events", huitong::app::runMap},
+    {"jsonpath", "evaluate an RFC 9535 JSONPath query on a JSON document",
+     huitong::app::runJsonPath},
+    {"map", "run a department's mapping on a message and print the case events",
+     huitong::app::runMap},
     {"mapping", "mapping tools: `mapping test [DIR]` runs every mapping's embedded cases",
      runMappingVerb},
 };
@@ -28,11 +30,12 @@ int runMappingVerb(const std::vector<std::string>& args) {
   }
   std::cerr << "usage: huitong mapping test [DIR] [--system ID]\n";
   return (!args.empty() && (args[0] == "--help" || args[0] == "-h")) ? huitong::app::kExitOk
-                                                                       : huitong::app::kExitUsage;
+                                                                     : huitong::app::kExitUsage;
 }
 
 void printUsage(std::ostream& out) {
-  out << "usage: huitong <verb> [options]   (huitong <verb> --help for a verb's options)\n\nverbs:\n";
+  out << "usage: huitong <verb> [options]   (huitong <verb> --help for a verb's "
+         "options)\n\nverbs:\n";
   for (const Verb& v : kVerbs) {
     out << "  " << v.name << std::string(12 - std::string(v.name).size(), ' ') << v.summary << "\n";
   }

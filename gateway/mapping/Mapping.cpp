@@ -670,6 +670,7 @@ class EventBuilder {
         slots_(Catalog::get().leaves.size()) {}
 
   void apply(const std::vector<Rule>& rules, MappedEvent& out) {
+    applied_.push_back(&rules);
     for (const Rule& r : rules)
       applyRule(r, out);
   }
@@ -715,7 +716,7 @@ class EventBuilder {
     const Rule* rule = s.rule;
     if (!rule) {
       // Never set: name the selector of a rule that targets it, if any.
-      for (const auto* rules : {&m_.common}) {
+      for (const std::vector<Rule>* rules : applied_) {
         for (const Rule& r : *rules) {
           if (std::find(r.targets.begin(), r.targets.end(), idx) != r.targets.end() &&
               !r.source.queries.empty()) {
@@ -1025,6 +1026,7 @@ class EventBuilder {
   std::string recordPath_;
   bool trace_;
   std::vector<Slot> slots_;
+  std::vector<const std::vector<Rule>*> applied_;  // the rule sections run for this record
   std::vector<const rapidjson::Value*> nodes_;
 };
 

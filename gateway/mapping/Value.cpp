@@ -65,7 +65,8 @@ std::string Val::text() const {
     case Kind::kList: {
       std::string s;
       for (std::size_t i = 0; i < list.size(); ++i) {
-        if (i) s += ",";
+        if (i)
+          s += ",";
         s += list[i];
       }
       return s;
@@ -92,7 +93,8 @@ std::string Val::jsonText() const {
       return boolean ? "true" : "false";
     case Kind::kList: {
       rapidjson::Value arr(rapidjson::kArrayType);
-      for (const auto& s : list) arr.PushBack(json::string(s, a), a);
+      for (const auto& s : list)
+        arr.PushBack(json::string(s, a), a);
       return json::write(arr);
     }
     case Kind::kJson:

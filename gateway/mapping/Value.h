@@ -12,10 +12,10 @@ namespace huitong::mapping {
 struct Val {
   enum class Kind { kAbsent, kString, kInteger, kNumber, kBool, kList, kJson };
   Kind kind = Kind::kAbsent;
-  std::string str;                 // kString; kNumber: its shortest decimal text
-  std::int64_t integer = 0;        // kInteger
-  bool boolean = false;            // kBool
-  std::vector<std::string> list;   // kList
+  std::string str;                         // kString; kNumber: its shortest decimal text
+  std::int64_t integer = 0;                // kInteger
+  bool boolean = false;                    // kBool
+  std::vector<std::string> list;           // kList
   const rapidjson::Value* json = nullptr;  // kJson: an object or array (not owned)
 
   bool absent() const { return kind == Kind::kAbsent; }

@@ -164,6 +164,18 @@ BOOST_AUTO_TEST_CASE(stage_sections_multi_targets_only_with_and_when) {
   BOOST_TEST(out2.events[0].event["promise"]["unit"].GetString() == std::string("working_day"));
 }
 
+BOOST_AUTO_TEST_CASE(a_missing_stage_field_points_at_its_selector) {
+  // decision "not_accepted" requires a reason; the message has none.
+  std::string text = mappingText("", R"("stages": {"accept": {"detail.reason": "$.why"}},)");
+  text.replace(text.find(R"({"const": "accepted"})"), 21, R"({"const": "not_accepted"})");
+  auto out = runOk(*compileOk(text), kMessage);
+  BOOST_REQUIRE_EQUAL(out.rejected.size(), 1u);
+  const auto& r = out.rejected[0].rejections.at(0);
+  BOOST_TEST(r.field == "detail.reason");
+  BOOST_TEST(r.code == "detail_required");
+  BOOST_TEST(r.sourcePath == "$.why");
+}
+
 BOOST_AUTO_TEST_CASE(trace_shows_selector_value_path_and_each_step) {
   auto m = compileOk(mappingText());
   huitong::mapping::RunOptions options;
