@@ -56,8 +56,8 @@ std::string formatRfc3339(EpochMillis t, int offsetMinutes) {
   const int off = offsetMinutes < 0 ? -offsetMinutes : offsetMinutes;
   char buf[48];
   if (ms != 0) {
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03d%c%02d:%02d", y, mo, d, hh, mi,
-                  ss, ms, sign, off / 60, off % 60);
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03d%c%02d:%02d", y, mo, d, hh,
+                  mi, ss, ms, sign, off / 60, off % 60);
   } else {
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d%c%02d:%02d", y, mo, d, hh, mi, ss,
                   sign, off / 60, off % 60);
@@ -68,10 +68,12 @@ std::string formatRfc3339(EpochMillis t, int offsetMinutes) {
 bool parseRfc3339(std::string_view s, std::int64_t& epochMillis) {
   // YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM)
   auto num = [&](std::size_t at, std::size_t n, int& out) {
-    if (at + n > s.size()) return false;
+    if (at + n > s.size())
+      return false;
     out = 0;
     for (std::size_t i = at; i < at + n; ++i) {
-      if (s[i] < '0' || s[i] > '9') return false;
+      if (s[i] < '0' || s[i] > '9')
+        return false;
       out = out * 10 + (s[i] - '0');
     }
     return true;
@@ -88,30 +90,37 @@ bool parseRfc3339(std::string_view s, std::int64_t& epochMillis) {
     ++i;
     int n = 0;
     while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      if (n < 3) ms = ms * 10 + (s[i] - '0');
+      if (n < 3)
+        ms = ms * 10 + (s[i] - '0');
       ++n;
       ++i;
     }
-    if (n == 0) return false;
-    for (int k = n; k < 3; ++k) ms *= 10;
+    if (n == 0)
+      return false;
+    for (int k = n; k < 3; ++k)
+      ms *= 10;
   }
   int offset = 0;
   if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
     ++i;
   } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
     int oh, om;
-    if (!num(i + 1, 2, oh) || i + 3 >= s.size() || s[i + 3] != ':' || !num(i + 4, 2, om)) return false;
+    if (!num(i + 1, 2, oh) || i + 3 >= s.size() || s[i + 3] != ':' || !num(i + 4, 2, om))
+      return false;
     offset = (s[i] == '-' ? -1 : 1) * (oh * 60 + om);
     i += 6;
   } else {
     return false;
   }
   if (i != s.size() || mo < 1 || mo > 12 || d < 1 ||
-      static_cast<unsigned>(d) > daysInMonth(y, static_cast<unsigned>(mo)) || h > 23 || mi > 59 || sec > 60) {
+      static_cast<unsigned>(d) > daysInMonth(y, static_cast<unsigned>(mo)) || h > 23 || mi > 59 ||
+      sec > 60) {
     return false;
   }
   epochMillis = (daysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
-                 h * 3600 + mi * 60 + sec) * 1000 + ms - static_cast<std::int64_t>(offset) * 60000;
+                 h * 3600 + mi * 60 + sec) *
+                    1000 +
+                ms - static_cast<std::int64_t>(offset) * 60000;
   return true;
 }
 

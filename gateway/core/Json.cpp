@@ -16,6 +16,7 @@ class DepthGuard : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, DepthG
  public:
   DepthGuard(rapidjson::Document& doc, unsigned maxDepth) : doc_(doc), maxDepth_(maxDepth) {}
   bool tooDeep() const { return tooDeep_; }
+  bool loneSurrogate() const { return loneSurrogate_; }
 
   bool Null() { return doc_.Null(); }
   bool Bool(bool b) { return doc_.Bool(b); }
@@ -24,10 +25,16 @@ class DepthGuard : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, DepthG
   bool Int64(int64_t i) { return doc_.Int64(i); }
   bool Uint64(uint64_t i) { return doc_.Uint64(i); }
   bool Double(double d) { return doc_.Double(d); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return doc_.RawNumber(s, n, copy); }
-  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
+    return doc_.RawNumber(s, n, copy);
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) {
+    return wellFormed(s, n) && doc_.String(s, n, copy);
+  }
   bool StartObject() { return enter() && doc_.StartObject(); }
-  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) {
+    return wellFormed(s, n) && doc_.Key(s, n, copy);
+  }
   bool EndObject(rapidjson::SizeType n) {
     --depth_;
     return doc_.EndObject(n);
@@ -46,7 +53,21 @@ class DepthGuard : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, DepthG
     }
     return true;
   }
+  // RapidJSON 1.1 pairs a \uD800-\uDBFF escape with its low half but encodes a lone
+  // \uDC00-\uDFFF escape as bytes ED B0..BF xx: not UTF-8. Refuse those.
+  bool wellFormed(const char* s, rapidjson::SizeType n) {
+    for (rapidjson::SizeType i = 0; i + 1 < n; ++i) {
+      if (static_cast<unsigned char>(s[i]) == 0xED &&
+          static_cast<unsigned char>(s[i + 1]) >= 0xA0) {
+        loneSurrogate_ = true;
+        return false;
+      }
+    }
+    return true;
+  }
+
   rapidjson::Document& doc_;
+  bool loneSurrogate_ = false;
   unsigned maxDepth_;
   unsigned depth_ = 0;
   bool tooDeep_ = false;
@@ -72,14 +93,15 @@ std::string describeOffset(std::string_view text, std::size_t offset) {
 Result<rapidjson::Document> parse(std::string_view text, const ParseLimits& limits) {
   if (text.size() > limits.maxBytes) {
     return Error{"json.too_large",
-                 "JSON document of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
-                     std::to_string(limits.maxBytes) + " bytes",
+                 "JSON document of " + std::to_string(text.size()) +
+                     " bytes exceeds the limit of " + std::to_string(limits.maxBytes) + " bytes",
                  ""};
   }
   // RapidJSON reads a NUL byte as the end of input: "123\0junk" would parse as 123.
   if (const void* nul = std::memchr(text.data(), '\0', text.size())) {
     const auto at = static_cast<std::size_t>(static_cast<const char*>(nul) - text.data());
-    return Error{"json.syntax", "malformed JSON: a NUL byte is not allowed in JSON text", describeOffset(text, at)};
+    return Error{"json.syntax", "malformed JSON: a NUL byte is not allowed in JSON text",
+                 describeOffset(text, at)};
   }
   rapidjson::Document doc;
   DepthGuard guard(doc, limits.maxDepth);
@@ -90,7 +112,8 @@ Result<rapidjson::Document> parse(std::string_view text, const ParseLimits& limi
     rapidjson::MemoryStream ms(text.data(), text.size());
     rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
     rapidjson::Reader reader;
-    constexpr unsigned kFlags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag;
+    constexpr unsigned kFlags =
+        rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag;
     pr = reader.Parse<kFlags>(is, guard);
     return !pr.IsError();
   };
@@ -98,6 +121,10 @@ Result<rapidjson::Document> parse(std::string_view text, const ParseLimits& limi
   if (guard.tooDeep()) {
     return Error{"json.too_deep",
                  "JSON nesting deeper than " + std::to_string(limits.maxDepth) + " levels",
+                 describeOffset(text, pr.Offset())};
+  }
+  if (guard.loneSurrogate()) {
+    return Error{"json.encoding", "invalid UTF-8 in JSON text: a \\u escape of a lone surrogate",
                  describeOffset(text, pr.Offset())};
   }
   if (pr.IsError()) {

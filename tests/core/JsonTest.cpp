@@ -27,6 +27,15 @@ BOOST_AUTO_TEST_CASE(refuses_invalid_utf8) {
   BOOST_TEST(r.error().code == "json.encoding");
 }
 
+BOOST_AUTO_TEST_CASE(refuses_lone_surrogate_escapes_but_keeps_pairs) {
+  BOOST_TEST(parse(R"(["\uDFAA"])").error().code == "json.encoding");
+  BOOST_TEST(parse(R"({"\uDC00": 1})").error().code == "json.encoding");
+  BOOST_TEST(!parse(R"(["\uD800"])").ok());
+  auto pair = parse(R"(["\uD83D\uDE00"])");
+  BOOST_REQUIRE(pair.ok());
+  BOOST_TEST(pair.value()[0].GetString() == std::string("\xF0\x9F\x98\x80"));
+}
+
 BOOST_AUTO_TEST_CASE(bounds_nesting_without_recursion) {
   std::string deep(1000000, '[');
   auto r = parse(deep);
