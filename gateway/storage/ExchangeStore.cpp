@@ -1,0 +1,36 @@
+#include "gateway/storage/ExchangeStore.h"
+
+#include <exception>
+
+#include "gateway/storage/PostgresExchangeStore.h"
+#include "gateway/storage/SqliteExchangeStore.h"
+
+namespace huitong::storage {
+
+Result<std::unique_ptr<ExchangeStore>> ExchangeStore::open(const StoreConfig& config) {
+  try {
+    if (config.poolSize == 0) {
+      return Error{"store.config", "store poolSize must be at least 1", "storage.poolSize"};
+    }
+    if (config.kind == "sqlite") {
+      if (config.path.empty()) {
+        return Error{"store.config", "a sqlite store needs a file path", "storage.path"};
+      }
+      return openSqliteStore(config);
+    }
+    if (config.kind == "postgresql") {
+      if (config.connection.empty()) {
+        return Error{"store.config", "a postgresql store needs a connection string",
+                     "storage.connection"};
+      }
+      return openPostgresStore(config);
+    }
+    return Error{"store.config",
+                 "unknown store kind '" + config.kind + "' (expected sqlite or postgresql)",
+                 "storage.kind"};
+  } catch (const std::exception& e) {
+    return Error{"store.internal", std::string("opening the store failed: ") + e.what(), ""};
+  }
+}
+
+}  // namespace huitong::storage

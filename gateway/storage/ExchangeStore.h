@@ -1,0 +1,173 @@
+// The exchange's durable state: the journal of raw department messages, the outbox of case
+// events to deliver (per-case FIFO), delivery attempts, receipts and dead letters.
+// Two implementations behind one interface: SQLite (embedded default: one file, WAL,
+// synchronous=FULL) and PostgreSQL (several gateway instances; FOR UPDATE SKIP LOCKED).
+// Thread-safe: every method may be called from any thread (implementations pool sessions).
+// Failures of the database (I/O, lost connection, lock timeout) return Error{"store.*", ...};
+// nothing here throws. Why the backends use the sqlite3 and libpq C APIs: README.md.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/core/Clock.h"
+#include "gateway/core/Error.h"
+#include "gateway/core/RawMessage.h"
+
+namespace huitong::storage {
+
+// Where the store lives. kind "sqlite": `path` is the database file (created if missing).
+// kind "postgresql": `connection` is a libpq key/value string
+// ("host=127.0.0.1 port=5432 dbname=huitong user=huitong").
+struct StoreConfig {
+  std::string kind = "sqlite";
+  std::string path;
+  std::string connection;
+  unsigned poolSize = 8;
+};
+
+// One case event produced from a journaled message, ready for the outbox.
+struct OutboxEvent {
+  std::string eventId;   // spec §4 id: unique in the outbox
+  std::string caseKey;   // "{system}:{case_no}": events of one case are delivered in order
+  std::string payload;   // the case event as JSON text, exactly what is sent
+};
+
+// What intake asks the store to keep, in one transaction.
+struct IntakeRecord {
+  RawMessage raw;
+  std::string messageId;        // assigned by the caller (unique)
+  std::string digest;           // SHA-256 hex of system + bytes: the same message twice
+  std::string state;            // "accepted" (some events valid) or "rejected"
+  std::vector<OutboxEvent> events;  // in delivery order
+  std::string answerJson;       // the intake answer body, returned again for a repeat
+};
+
+struct IntakeOutcome {
+  std::string messageId;
+  bool repeated = false;        // the same (system, digest) was journaled before:
+  std::string answerJson;       // ... and this is the first time's answer
+};
+
+// An outbox row claimed for delivery.
+struct OutboxItem {
+  std::int64_t id = 0;
+  std::string eventId;
+  std::string caseKey;
+  std::string messageId;
+  std::string payload;
+  int attempts = 0;             // attempts made before this claim
+};
+
+// Per-event delivery state as a department's status query shows it.
+struct EventStatus {
+  std::string eventId;
+  std::string state;            // "pending" | "delivered" | "dead"
+  int attempts = 0;
+  std::string receiptJson;      // platform receipt when delivered
+  std::string lastError;        // last failure (dead letter reason when dead)
+};
+
+struct MessageStatus {
+  std::string messageId;
+  std::string system;
+  std::string state;            // "received" | "rejected" | "delivering" | "delivered" | "dead"
+  EpochMillis receivedAt = 0;
+  std::string answerJson;       // the intake answer (holds the rejections)
+  std::vector<EventStatus> events;
+};
+
+struct DeadLetter {
+  std::int64_t outboxId = 0;
+  std::string eventId;
+  std::string messageId;
+  std::string system;
+  std::string payload;
+  std::string lastError;
+  int attempts = 0;
+  EpochMillis deadAt = 0;
+};
+
+class ExchangeStore {
+ public:
+  virtual ~ExchangeStore() = default;
+
+  // Opens (creating and migrating the schema to the latest version) the store.
+  static Result<std::unique_ptr<ExchangeStore>> open(const StoreConfig& config);
+
+  // Journals a message and its events durably (committed, fsync'ed) before returning. When
+  // (system, digest) was journaled before, nothing is written and the first outcome returns.
+  // An event whose eventId is already in the outbox (the same event re-sent inside a different
+  // message, e.g. a retried push with a new pushTime) gets no second outbox row: it would be
+  // delivered twice. The message still lists it, and messageStatus shows the one outbox row's
+  // state. Events are due at raw.receivedAt. A messageId used before: "store.constraint".
+  // SQLite: concurrent calls are group-committed (one transaction and one fsync per batch).
+  virtual Result<IntakeOutcome> recordIntake(const IntakeRecord& record) = 0;
+
+  // Claims up to `limit` deliverable outbox items: for each case only its oldest pending
+  // event, and only when its next attempt is due (<= now) and no live claim holds it.
+  // A claim expires after `leaseMillis` (a crashed worker's items become claimable again).
+  // Items come in outbox id order. Concurrent claimers (threads, processes, instances sharing
+  // a PostgreSQL store) never get the same item while its lease holds. Per-case order is id
+  // order; on PostgreSQL two messages of one case committed concurrently are ordered by id,
+  // which may differ from their commit order by the width of that race.
+  virtual Result<std::vector<OutboxItem>> claimDeliverable(int limit, EpochMillis now,
+                                                           EpochMillis leaseMillis) = 0;
+  // The item was accepted by the platform (counts as an attempt; releases the claim).
+  // Idempotent for an item already delivered (the first receipt stays). Unknown id:
+  // "store.not_found"; a dead or discarded item: "store.conflict".
+  virtual Result<void> markDelivered(std::int64_t outboxId, const std::string& receiptJson,
+                                     EpochMillis now) = 0;
+  // A failed attempt to retry at `nextAttemptAt` (attempts + 1, claim released, the case waits).
+  // REQUIRES: the item is pending ("store.not_found" / "store.conflict" otherwise).
+  virtual Result<void> markRetry(std::int64_t outboxId, const std::string& error,
+                                 EpochMillis nextAttemptAt) = 0;
+  // A permanent failure: the event becomes a dead letter and leaves the case's queue (later
+  // events of the case go on; the platform accepts a stage that arrives late).
+  // REQUIRES: the item is pending (attempts + 1; "store.not_found" / "store.conflict" otherwise).
+  virtual Result<void> markDead(std::int64_t outboxId, const std::string& error, EpochMillis now) = 0;
+
+  // The message as its department sees it, or nullopt when `messageId` is not one of `system`'s.
+  // state: "rejected" (journal state); "dead" when any event is dead (a discarded dead letter
+  // shows as "dead" too); "delivered" when all are delivered (also when there are none);
+  // "received" when all are pending with no attempt yet; else "delivering".
+
+  virtual Result<std::optional<MessageStatus>> messageStatus(const std::string& system,
+                                                             const std::string& messageId) = 0;
+  // The journaled raw message (for re-mapping after a mapping fix).
+  virtual Result<std::optional<RawMessage>> journaledMessage(const std::string& messageId) = 0;
+
+  // Dead letters with outboxId > afterId, in id order (page with the last id seen).
+  virtual Result<std::vector<DeadLetter>> deadLetters(int limit, std::int64_t afterId) = 0;
+  // Re-queues a dead letter, optionally with a new payload (re-mapped from the journal; empty
+  // keeps the old one): pending again, due at `now`, attempts back to 0, keeping its outbox id,
+  // so it is again the head of its case if later events are still pending. Every dead /
+  // requeued / discarded transition is kept in the dead_letter_log table.
+  // REQUIRES: the item is dead ("store.not_found" / "store.conflict" otherwise).
+  virtual Result<void> requeueDeadLetter(std::int64_t outboxId, const std::string& newPayload,
+                                         EpochMillis now) = 0;
+  // Gives a dead letter up for good: it leaves deadLetters(). REQUIRES: the item is dead.
+  virtual Result<void> discardDeadLetter(std::int64_t outboxId, EpochMillis now) = 0;
+
+  // Gauges for /metrics.
+  struct Depths {
+    std::int64_t journal = 0;
+    std::int64_t pending = 0;
+    std::int64_t dead = 0;
+  };
+  virtual Result<Depths> depths() = 0;
+
+  // The schema versions recorded in schema_migrations, ascending (tests, `huitong inspect`).
+  // Not pure, so that test doubles of this interface need not implement it.
+  virtual Result<std::vector<int>> appliedMigrations() {
+    return Error{"store.unsupported", "this store keeps no schema migrations", ""};
+  }
+};
+
+// The schema version open() migrates to (the last numbered migration).
+int latestSchemaVersion();
+
+}  // namespace huitong::storage

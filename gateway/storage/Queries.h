@@ -1,0 +1,103 @@
+// The statements both backends run, written once with PostgreSQL's $1..$n placeholders (SQLite
+// reads them as ?1..?n: SqliteExchangeStore rewrites '$' to '?'). Only claiming differs.
+// Internal to gateway/storage.
+#pragma once
+
+namespace huitong::storage::queries {
+
+inline constexpr const char* kFindByDigest =
+    "SELECT message_id, answer_json FROM journal WHERE system = $1 AND digest = $2";
+
+// PostgreSQL: ON CONFLICT lets a concurrent duplicate intake wait for the first and then skip.
+inline constexpr const char* kInsertJournal =
+    "INSERT INTO journal (message_id, system, adapter, content_type, charset, bytes, source_ref,"
+    " received_at, digest, state, answer_json)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    " ON CONFLICT (system, digest) DO NOTHING";
+
+// An event_id already in the outbox keeps its one row (see ExchangeStore::recordIntake).
+inline constexpr const char* kInsertOutbox =
+    "INSERT INTO outbox (event_id, case_key, message_id, payload, state, next_attempt_at,"
+    " created_at) VALUES ($1, $2, $3, $4, 'pending', $5, $5) ON CONFLICT (event_id) DO NOTHING";
+
+inline constexpr const char* kInsertJournalEvent =
+    "INSERT INTO journal_event (message_id, seq, event_id) VALUES ($1, $2, $3)";
+
+// Per-case FIFO: a pending row is eligible only when no older pending row of its case exists.
+// SQLite runs this inside the writer's IMMEDIATE transaction, then sets the claims.
+inline constexpr const char* kSqliteClaimCandidates =
+    "SELECT id, event_id, case_key, message_id, payload, attempts FROM outbox o"
+    " WHERE state = 'pending' AND next_attempt_at <= $1 AND claimed_until < $1"
+    " AND NOT EXISTS (SELECT 1 FROM outbox p"
+    "   WHERE p.case_key = o.case_key AND p.state = 'pending' AND p.id < o.id)"
+    " ORDER BY id LIMIT $2";
+inline constexpr const char* kSqliteSetClaim = "UPDATE outbox SET claimed_until = $2 WHERE id = $1";
+
+// PostgreSQL: rows another claimer holds locked are skipped; one a claimer committed meanwhile
+// is re-checked on its new version (claimed_until < now fails) and dropped. $3 = now + lease.
+inline constexpr const char* kPostgresClaim =
+    "WITH heads AS ("
+    " SELECT id FROM outbox o"
+    " WHERE state = 'pending' AND next_attempt_at <= $1 AND claimed_until < $1"
+    " AND NOT EXISTS (SELECT 1 FROM outbox p"
+    "   WHERE p.case_key = o.case_key AND p.state = 'pending' AND p.id < o.id)"
+    " ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)"
+    " UPDATE outbox SET claimed_until = $3 FROM heads WHERE outbox.id = heads.id"
+    " RETURNING outbox.id, outbox.event_id, outbox.case_key, outbox.message_id, outbox.payload,"
+    " outbox.attempts";
+
+inline constexpr const char* kOutboxState = "SELECT state FROM outbox WHERE id = $1";
+
+inline constexpr const char* kMarkDelivered =
+    "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, receipt_json = $2,"
+    " delivered_at = $3, claimed_until = 0 WHERE id = $1 AND state = 'pending'";
+inline constexpr const char* kMarkRetry =
+    "UPDATE outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3,"
+    " claimed_until = 0 WHERE id = $1 AND state = 'pending'";
+inline constexpr const char* kMarkDead =
+    "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = $2, dead_at = $3,"
+    " claimed_until = 0 WHERE id = $1 AND state = 'pending'";
+inline constexpr const char* kRequeue =
+    "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $2, claimed_until = 0,"
+    " dead_at = NULL, payload = CASE WHEN $3 = '' THEN payload ELSE $3 END"
+    " WHERE id = $1 AND state = 'dead'";
+inline constexpr const char* kDiscard =
+    "UPDATE outbox SET state = 'discarded' WHERE id = $1 AND state = 'dead'";
+// $2 = action ('dead' after the transition, 'requeued'/'discarded' before it). The casts tell
+// PostgreSQL the types a SELECT list cannot infer.
+inline constexpr const char* kLogDeadLetter =
+    "INSERT INTO dead_letter_log (outbox_id, action, at, error, attempts)"
+    " SELECT id, CAST($2 AS TEXT), CAST($3 AS BIGINT), last_error, attempts FROM outbox"
+    " WHERE id = $1";
+
+// One row per event in message order; one row with NULL event columns when there are none.
+inline constexpr const char* kMessageStatus =
+    "SELECT j.state, j.received_at, j.answer_json, je.event_id, o.state, o.attempts,"
+    " o.receipt_json, o.last_error FROM journal j"
+    " LEFT JOIN journal_event je ON je.message_id = j.message_id"
+    " LEFT JOIN outbox o ON o.event_id = je.event_id"
+    " WHERE j.message_id = $1 AND j.system = $2 ORDER BY je.seq";
+
+inline constexpr const char* kJournaledMessage =
+    "SELECT system, adapter, content_type, charset, bytes, source_ref, received_at FROM journal"
+    " WHERE message_id = $1";
+
+inline constexpr const char* kDeadLetters =
+    "SELECT o.id, o.event_id, o.message_id, j.system, o.payload, o.last_error, o.attempts,"
+    " o.dead_at FROM outbox o JOIN journal j ON j.message_id = o.message_id"
+    " WHERE o.state = 'dead' AND o.id > $1 ORDER BY o.id LIMIT $2";
+
+inline constexpr const char* kDepths =
+    "SELECT (SELECT COUNT(*) FROM journal),"
+    " (SELECT COUNT(*) FROM outbox WHERE state = 'pending'),"
+    " (SELECT COUNT(*) FROM outbox WHERE state = 'dead')";
+
+inline constexpr const char* kCreateMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+inline constexpr const char* kMigrationVersions =
+    "SELECT version FROM schema_migrations ORDER BY version";
+inline constexpr const char* kRecordMigration =
+    "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)";
+
+}  // namespace huitong::storage::queries
