@@ -151,7 +151,16 @@ int runMap(const std::vector<std::string>& args) {
   }
   mapping::RunOptions options;
   options.trace = a->has("trace");
-  options.receivedAt = a->has("received-at") ? a->get("received-at") : formatRfc3339(system.now());
+  if (a->has("received-at")) {
+    std::int64_t t;
+    if (!parseRfc3339(a->get("received-at"), t)) {
+      std::cerr << "huitong map: --received-at is an RFC 3339 date-time\n";
+      return kExitUsage;
+    }
+    options.receivedAt = a->get("received-at");
+  } else {
+    options.receivedAt = formatRfc3339(clock->now());
+  }
   auto out = m.run(input, *clock, options);
   if (!out.ok()) {
     std::cerr << "huitong map: " << file << ": " << out.error().describe() << " ["
@@ -166,9 +175,15 @@ int runMap(const std::vector<std::string>& args) {
   for (const auto& e : o.events) {
     events.PushBack(rapidjson::Value(e.event, al), al);
   }
+  const bool fanOut = o.events.size() + o.rejected.size() > 1;
   for (const auto& e : o.rejected) {
-    for (const auto& r : e.rejections)
-      rejected.PushBack(mapping::rejectionToJson(r, al), al);
+    for (const auto& r : e.rejections) {
+      rapidjson::Value v = mapping::rejectionToJson(r, al);
+      // Which record of a message with several: its path in the message.
+      if (fanOut)
+        v.AddMember("record", json::string(e.recordPath, al), al);
+      rejected.PushBack(v, al);
+    }
   }
   if (options.trace) {
     // Trace in source order: every record, valid or not.
@@ -223,16 +238,31 @@ int runMappingTest(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   const std::string dir = a->positionals().empty() ? "mappings" : a->positionals()[0];
-  auto all = mapping::loadAll(dir);
-  if (!all.ok()) {
-    std::cerr << "huitong mapping test: " << all.error().describe() << "\n";
-    return kExitUsage;
+  std::vector<std::shared_ptr<const mapping::Mapping>> mappings;
+  if (a->has("system")) {
+    // Only the named system: another system's broken mapping does not stop its test.
+    auto one = mapping::Mapping::load(dir + "/" + a->get("system") + "/mapping.json");
+    if (!one.ok()) {
+      std::cerr << "huitong mapping test: " << one.error().describe() << "\n";
+      return kExitUsage;
+    }
+    mappings.push_back(std::move(one).value());
+  } else {
+    auto all = mapping::loadAll(dir);
+    if (!all.ok()) {
+      std::cerr << "huitong mapping test: " << all.error().describe() << "\n";
+      return kExitUsage;
+    }
+    mappings = std::move(all).value();
+    if (mappings.empty()) {
+      std::cerr << "huitong mapping test: no mapping under " << dir << " (expected " << dir
+                << "/<system>/mapping.json)\n";
+      return kExitUsage;
+    }
   }
   SystemClock clock;
   int passed = 0, failed = 0;
-  for (const auto& m : all.value()) {
-    if (a->has("system") && m->system() != a->get("system"))
-      continue;
+  for (const auto& m : mappings) {
     for (const auto& r : m->runEmbeddedTests(clock)) {
       std::cout << (r.passed ? "ok    " : "FAIL  ") << m->system() << " v" << m->version() << ": "
                 << r.name << "\n";

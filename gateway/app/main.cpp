@@ -28,9 +28,9 @@ int runMappingVerb(const std::vector<std::string>& args) {
   if (!args.empty() && args[0] == "test") {
     return huitong::app::runMappingTest({args.begin() + 1, args.end()});
   }
-  std::cerr << "usage: huitong mapping test [DIR] [--system ID]\n";
-  return (!args.empty() && (args[0] == "--help" || args[0] == "-h")) ? huitong::app::kExitOk
-                                                                     : huitong::app::kExitUsage;
+  const bool help = !args.empty() && (args[0] == "--help" || args[0] == "-h");
+  (help ? std::cout : std::cerr) << "usage: huitong mapping test [DIR] [--system ID]\n";
+  return help ? huitong::app::kExitOk : huitong::app::kExitUsage;
 }
 
 void printUsage(std::ostream& out) {

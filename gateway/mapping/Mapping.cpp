@@ -156,7 +156,7 @@ class Compiler {
       return fail("", "missing \"version\" (e.g. \"1\" or \"2026.11-1\")");
     if (ver->value.IsString() && ver->value.GetStringLength() > 0) {
       m_.version = ver->value.GetString();
-    } else if (ver->value.IsUint()) {
+    } else if (ver->value.IsUint() && ver->value.GetUint() > 0) {
       m_.version = std::to_string(ver->value.GetUint());
     } else {
       return fail("/version", "version is a string or a positive integer");
@@ -679,10 +679,23 @@ class EventBuilder {
 
   void finish(const Clock& clock, const RunOptions& options, MappedEvent& out) {
     // only_with: a value that accompanies another field goes with it.
-    for (auto& s : slots_) {
-      if (s.rule && s.rule->onlyWith >= 0 &&
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      Slot& s = slots_[i];
+      if (s.rule && s.rule->onlyWith >= 0 && !s.value.absent() &&
           slots_[static_cast<std::size_t>(s.rule->onlyWith)].value.absent()) {
         s.value = Val();
+        if (trace_) {
+          const std::string& field = Catalog::get().leaves[i].spec->name;
+          for (auto& t : out.trace) {
+            if (t.field == field) {
+              t.value = "null";
+              t.note =
+                  "dropped: only_with " +
+                  Catalog::get().leaves[static_cast<std::size_t>(s.rule->onlyWith)].spec->name +
+                  " has no value";
+            }
+          }
+        }
       }
     }
     build(options, clock, out);
@@ -699,6 +712,9 @@ class EventBuilder {
       if (leaf == "event_id" && idPartsFailed)
         continue;
       Rejection r{v.field, v.code, v.message, idx >= 0 ? sourcePath(idx) : "", 0};
+      if ((v.code == "required" || v.code == "detail_required") && !r.sourcePath.empty()) {
+        r.message += " (nothing at " + r.sourcePath + "; empty values count as absent)";
+      }
       out.rejections.push_back(std::move(r));
     }
   }
@@ -850,14 +866,14 @@ class EventBuilder {
       slot.failed = failed;
       if (failed) {
         slot.value = Val();
-        if (i == 0 || rule.targets.size() > 1) {
+        if (i == 0) {  // one rejection for the source value, on the rule's first target
           out.rejections.push_back(
               Rejection{rule.targetNames[i], failure.code, failure.message, sourcePath(idx), 0});
         }
         continue;
       }
       Val tv;
-      if (v.kind == Val::Kind::kJson && v.json->IsObject()) {
+      if (v.kind == Val::Kind::kJson && v.json->IsObject() && v.spread) {
         // A code table entry of target -> value: each target takes its own member.
         const auto m = v.json->FindMember(rule.targetNames[i].c_str());
         if (m != v.json->MemberEnd())
@@ -1166,6 +1182,19 @@ MappingOutput Mapping::runTree(const rapidjson::Value& tree, const Clock& clock,
   return impl_->run(tree, clock, options, lines);
 }
 
+// A JSON or XML message in which the records selector finds nothing is not a message of this
+// system (a CSV file or a poll may be empty: an empty night is normal).
+Result<MappingOutput> Mapping::nonEmpty(MappingOutput out) const {
+  if (out.events.empty() && out.rejected.empty()) {
+    return Error{"message.no_records",
+                 "the message holds no record at " +
+                     (impl_->records ? impl_->records->text() : std::string("$")) +
+                     ": is it a message of system " + impl_->system + "?",
+                 ""};
+  }
+  return out;
+}
+
 Result<MappingOutput> Mapping::run(std::string_view bytes, const Clock& clock,
                                    const RunOptions& options) const {
   const std::string& f = impl_->format;
@@ -1176,13 +1205,15 @@ Result<MappingOutput> Mapping::run(std::string_view bytes, const Clock& clock,
     if (f == "rows" && !doc.value().IsArray()) {
       return Error{"rows.shape", "database rows are a JSON array of row objects", ""};
     }
-    return runTree(doc.value(), clock, options);
+    if (f == "rows")
+      return runTree(doc.value(), clock, options);
+    return nonEmpty(runTree(doc.value(), clock, options));
   }
   if (f == "xml") {
     auto doc = formats::decodeXml(bytes, impl_->xmlOptions);
     if (!doc.ok())
       return doc.error();
-    return runTree(doc.value(), clock, options);
+    return nonEmpty(runTree(doc.value(), clock, options));
   }
   auto csv = formats::decodeCsv(bytes, impl_->csvOptions);
   if (!csv.ok())

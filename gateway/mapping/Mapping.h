@@ -109,6 +109,8 @@ class Mapping {
   ~Mapping();
 
  private:
+  Result<MappingOutput> nonEmpty(MappingOutput out) const;
+
   std::unique_ptr<CompiledMapping> impl_;
 };
 

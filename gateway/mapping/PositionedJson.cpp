@@ -42,6 +42,11 @@ class Recorder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Recorder
     // The key token ends at the current offset; it started at the quote after the separator.
     pendingKey_ = pointerToken(std::string_view(s, n));
     path_.resize(frames_.back().pathLength);
+    if (offsets_.count(path_ + "/" + pendingKey_) != 0 && duplicate_ == std::string::npos) {
+      duplicate_ = tokenStart();  // a key twice in one object is always a mistake in a mapping
+      duplicateKey_.assign(s, n);
+      return false;
+    }
     offsets_[path_ + "/" + pendingKey_] = tokenStart();
     mark();
     return doc_.Key(s, n, c);
@@ -93,13 +98,24 @@ class Recorder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Recorder
     // The container's own path stays until its parent moves on.
     path_.resize(len);
   }
+  // Where the next token starts: after separators, white space and comments (mapping files
+  // may carry // and /* */ comments).
   std::size_t tokenStart() const {
     std::size_t i = last_;
-    while (i < text_.size() &&
-           (text_[i] == ' ' || text_[i] == '\t' || text_[i] == '\n' || text_[i] == '\r' ||
-            text_[i] == ',' || text_[i] == ':' || text_[i] == '[' || text_[i] == '{' ||
-            text_[i] == ']' || text_[i] == '}')) {
-      ++i;
+    while (i < text_.size()) {
+      const char c = text_[i];
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == ':' || c == '[' ||
+          c == '{' || c == ']' || c == '}') {
+        ++i;
+      } else if (c == '/' && i + 1 < text_.size() && text_[i + 1] == '/') {
+        const std::size_t nl = text_.find('\n', i);
+        i = nl == std::string_view::npos ? text_.size() : nl + 1;
+      } else if (c == '/' && i + 1 < text_.size() && text_[i + 1] == '*') {
+        const std::size_t end = text_.find("*/", i + 2);
+        i = end == std::string_view::npos ? text_.size() : end + 2;
+      } else {
+        break;
+      }
     }
     return i;
   }
@@ -113,6 +129,10 @@ class Recorder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Recorder
   std::string path_;
   std::string pendingKey_;
   std::size_t last_ = 0;
+
+ public:
+  std::size_t duplicate_ = std::string::npos;
+  std::string duplicateKey_;
 };
 
 }  // namespace
@@ -146,6 +166,11 @@ Result<PositionedJson> PositionedJson::parse(std::string_view text, const std::s
     return !pr.IsError();
   };
   pj.doc_.Populate(generate);
+  if (recorder.duplicate_ != std::string::npos) {
+    return Error{"mapping.syntax",
+                 "the key \"" + recorder.duplicateKey_ + "\" appears twice in the same object",
+                 pj.whereOffset(recorder.duplicate_)};
+  }
   if (pr.IsError()) {
     return Error{"mapping.syntax",
                  std::string("not valid JSON: ") + rapidjson::GetParseError_En(pr.Code()),

@@ -141,6 +141,17 @@ class Join final : public Transform {
   explicit Join(std::string sep) : sep_(std::move(sep)) {}
   const char* name() const override { return "join"; }
   bool apply(Val& v, const EvalContext&, TransformFailure&) const override {
+    if (v.kind == Val::Kind::kJson && v.json->IsArray()) {
+      // A JSON array from the message: join its scalar members' text.
+      Val list;
+      list.kind = Val::Kind::kList;
+      for (const auto& e : v.json->GetArray()) {
+        const Val ev = Val::fromJson(e);
+        if (!ev.absent())
+          list.list.push_back(ev.text());
+      }
+      v = std::move(list);
+    }
     if (v.kind != Val::Kind::kList)
       return true;
     std::string s;
@@ -159,7 +170,19 @@ class Join final : public Transform {
 
 class Default final : public Transform {
  public:
-  explicit Default(Val value) : value_(std::move(value)) {}
+  // Copies the default into storage the transform owns (an object spreads over targets).
+  explicit Default(const rapidjson::Value& value) {
+    storage_.CopyFrom(value, storage_.GetAllocator());
+    value_ = Val::fromJson(storage_);
+    if (value_.kind == Val::Kind::kJson && storage_.IsArray()) {
+      Val list;
+      list.kind = Val::Kind::kList;
+      for (const auto& e : storage_.GetArray())
+        list.list.emplace_back(e.GetString(), e.GetStringLength());
+      value_ = std::move(list);
+    }
+    value_.spread = storage_.IsObject();
+  }
   const char* name() const override { return "default"; }
   bool appliesToAbsent() const override { return true; }
   bool apply(Val& v, const EvalContext&, TransformFailure&) const override {
@@ -169,17 +192,19 @@ class Default final : public Transform {
   }
 
  private:
+  rapidjson::Document storage_;
   Val value_;
 };
 
 class RegexCapture final : public Transform {
  public:
-  RegexCapture(jsonpath::Regex re, int group) : re_(std::move(re)), group_(group) {}
+  explicit RegexCapture(jsonpath::Regex re) : re_(std::move(re)) {}
   const char* name() const override { return "regex"; }
+  // The first capture group when the pattern has one that took part, else the whole match.
   bool apply(Val& v, const EvalContext&, TransformFailure& f) const override {
     const std::string in = v.text();
     std::string out;
-    if (!re_.capture(in, group_, out)) {
+    if (!re_.capture(in, 1, out) && !re_.capture(in, 0, out)) {
       f = {"pattern", "'" + in + "' does not match the pattern " + re_.pattern()};
       return false;
     }
@@ -189,7 +214,6 @@ class RegexCapture final : public Transform {
 
  private:
   jsonpath::Regex re_;
-  int group_;
 };
 
 class KeepIf final : public Transform {
@@ -215,10 +239,12 @@ class Code final : public Transform {
     const auto it = table_->entries.find(key);
     if (it != table_->entries.end()) {
       v = it->second;
+      v.spread = v.kind == Val::Kind::kJson;
       return true;
     }
     if (table_->fallback) {
       v = *table_->fallback;
+      v.spread = v.kind == Val::Kind::kJson;
       return true;
     }
     f = {"enum", "'" + key + "' is not in code table '" + table_->name + "'"};
@@ -478,18 +504,21 @@ class DateTime final : public Transform {
       f = {"pattern", "'" + in + "' is not a real date/time (" + pattern_ + ")"};
       return false;
     }
-    if (dateOnly_) {
+    if (dateOnly_ && offset == zone_ && zone_ == outputZone_) {
+      // A plain local date stays the date it says (no instant to convert).
       char buf[40];
       std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, mo, d);
       v = Val::string(buf);
       return true;
     }
+    // An instant with its own offset (or a source zone other than the output's): the date or
+    // date-time it is in the output zone, as with rfc3339.
     const std::int64_t t =
         (daysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
          mi * 60 + s) *
             1000 +
         ms - static_cast<std::int64_t>(offset) * 60000;
-    v = Val::string(formatRfc3339(t, outputZone_));
+    v = Val::string(format(t, in));
     return true;
   }
 
@@ -747,22 +776,6 @@ class Template final : public Transform {
 
 // ------------------------------------------------------------------ compile
 
-Result<Val> constantValue(const rapidjson::Value& v) {
-  if (v.IsObject() || v.IsArray()) {
-    if (v.IsArray()) {
-      Val out;
-      out.kind = Val::Kind::kList;
-      for (const auto& e : v.GetArray()) {
-        if (!e.IsString())
-          return Error{"mapping.transform", "a list constant holds strings only", ""};
-        out.list.emplace_back(e.GetString(), e.GetStringLength());
-      }
-      return out;
-    }
-  }
-  return Val::fromJson(v);
-}
-
 const char* const kTransformNames[] = {"trim",   "upper",    "lower",  "datetime", "code",
                                        "split",  "join",     "regex",  "keep_if",  "scale",
                                        "places", "template", "default"};
@@ -865,10 +878,7 @@ Result<std::unique_ptr<Transform>> compileTransform(
       return Error{"mapping.transform", key + ": " + re.error().message, ""};
     if (key == "keep_if")
       return std::unique_ptr<Transform>(std::make_unique<KeepIf>(std::move(re).value()));
-    // The first capture group when there is one, else the whole match.
-    const bool hasGroup = pattern.value().find('(') != std::string::npos;
-    return std::unique_ptr<Transform>(
-        std::make_unique<RegexCapture>(std::move(re).value(), hasGroup ? 1 : 0));
+    return std::unique_ptr<Transform>(std::make_unique<RegexCapture>(std::move(re).value()));
   }
   if (key == "scale" || key == "places") {
     if (!option.IsInt() || option.GetInt() < -18 || option.GetInt() > 18 ||
@@ -890,10 +900,15 @@ Result<std::unique_ptr<Transform>> compileTransform(
     return std::unique_ptr<Transform>(std::move(t).value());
   }
   if (key == "default") {
-    auto v = constantValue(option);
-    if (!v.ok())
-      return v.error();
-    return std::unique_ptr<Transform>(std::make_unique<Default>(std::move(v).value()));
+    if (option.IsNull())
+      return Error{"mapping.transform", "default takes a value (null means nothing)", ""};
+    if (option.IsArray()) {
+      for (const auto& e : option.GetArray()) {
+        if (!e.IsString())
+          return Error{"mapping.transform", "a list default holds strings only", ""};
+      }
+    }
+    return std::unique_ptr<Transform>(std::make_unique<Default>(option));
   }
   return Error{"mapping.transform", "unknown transform '" + key + "'", ""};
 }

@@ -17,6 +17,8 @@ struct Val {
   bool boolean = false;                    // kBool
   std::vector<std::string> list;           // kList
   const rapidjson::Value* json = nullptr;  // kJson: an object or array (not owned)
+  // A code table entry (or default) of target -> value, to spread over a rule's targets.
+  bool spread = false;
 
   bool absent() const { return kind == Kind::kAbsent; }
   static Val string(std::string s) {

@@ -407,9 +407,9 @@ class Walk {
       if (required) {
         const Path child{path, c.key};
         if (c.inDetail) {
-          report(&child, "detail_required", "required on this stage");
+          report(&child, "detail_required", "required on this stage but has no value");
         } else {
-          report(&child, "required", "required");
+          report(&child, "required", "a required field has no value");
         }
       }
     }

@@ -71,6 +71,20 @@ BOOST_AUTO_TEST_CASE(refuse_bad_json_unknown_keys_and_transform_options) {
   BOOST_TEST(compileError(yaml).find("unknown input format") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(refuse_duplicate_keys_and_count_lines_past_comments) {
+  std::string dup = mappingText(R"("seq": {"const": 2})");
+  const std::string e = compileError(dup);
+  BOOST_TEST(e.find("test.json:21:") == 0, e);
+  BOOST_TEST(e.find("appears twice") != std::string::npos, e);
+  std::string commented =
+      mappingText("// the mobile\n    \"applicant.mobile\": {\"from\": \"$.m\", \"oops\": 1}");
+  const std::string e2 = compileError(commented);
+  BOOST_TEST(e2.find("test.json:22:") == 0, e2);
+  std::string v0 = mappingText();
+  v0.replace(v0.find(R"("version": "1")"), 14, R"("version": 0)");
+  BOOST_TEST(compileError(v0).find("version") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(running)
@@ -196,6 +210,16 @@ BOOST_AUTO_TEST_CASE(trace_shows_selector_value_path_and_each_step) {
     BOOST_TEST(t.value == "\"2026-11-20T21:47:09+08:00\"");
   }
   BOOST_TEST(seen);
+  // A value dropped by only_with shows as dropped in the trace.
+  auto m2 =
+      compileOk(mappingText(R"("handler.staff_no": {"const": "S1", "only_with": "handler.name"})"));
+  auto out2 = runOk(*m2, kMessage, options);
+  bool dropped = false;
+  for (const auto& t : out2.events.at(0).trace) {
+    if (t.field == "handler.staff_no")
+      dropped = t.value == "null" && t.note.find("only_with") != std::string::npos;
+  }
+  BOOST_TEST(dropped);
 }
 
 BOOST_AUTO_TEST_CASE(undecodable_messages_are_errors_not_crashes) {

@@ -141,6 +141,49 @@ BOOST_AUTO_TEST_CASE(strings_split_regex_template_default_code) {
   BOOST_TEST(reason(R"("$.r[*]")", R"("r": ["a", "b"])") == "error:type");
 }
 
+BOOST_AUTO_TEST_CASE(fixed_defects_stay_fixed) {
+  // An object found for a text field is a type error, not a silently missing field.
+  BOOST_TEST(reason(R"("$.a")", R"("a": {"x": 1})") == "error:type");
+  // join works on a JSON array from the message.
+  BOOST_TEST(reason(R"({"from": "$.a", "join": "、"})", R"("a": ["甲", "乙"])") == "\"甲、乙\"");
+  // regex: escaped parentheses and non-capturing groups are not capture groups.
+  BOOST_TEST(reason(R"X({"from": "$.a", "regex": "\\([0-9]+\\)"})X", R"X("a": "编号(123)")X") ==
+             "\"(123)\"");
+  BOOST_TEST(reason(R"({"from": "$.a", "regex": "(?:HY|BZ)[0-9]+"})", R"("a": "x HY0032")") ==
+             "\"HY0032\"");
+  BOOST_TEST(reason(R"X({"from": "$.a", "regex": "HY([0-9]+)"})X", R"X("a": "x HY0032")X") ==
+             "\"0032\"");
+  // A default object owns its storage (it used to point into the freed mapping text).
+  BOOST_TEST(reason(R"({"from": "$.missing", "default": "无"})") == "\"无\"");
+}
+
+BOOST_AUTO_TEST_CASE(date_fields_from_instants_take_the_output_zone_date) {
+  auto date = [](const std::string& rule, const std::string& value) {
+    std::string t = mappingText();
+    t.replace(
+        t.find(R"("stage": {"const": "accept"})"),
+        std::string(R"("stage": {"const": "accept"})").size(),
+        R"("stage": {"const": "supplement_notice"}, "detail.materials": {"const": ["a"]}, "detail.reason": {"const": "r"}, "detail.deadline": )" +
+            rule);
+    t.replace(t.find(R"("detail.decision": {"const": "accepted"})"),
+              std::string(R"("detail.decision": {"const": "accepted"})").size(),
+              R"("handler.name": {"const": "x"})");
+    auto m = compileOk(t);
+    std::string msg = kMessage;
+    msg.insert(msg.size() - 1, ", \"d\": \"" + value + "\"");
+    auto out = m->run(msg, fixedClock());
+    if (out.value().events.empty())
+      return "error:" + out.value().rejected[0].rejections[0].code;
+    return std::string(out.value().events[0].event["detail"]["deadline"].GetString());
+  };
+  BOOST_TEST(date(R"({"from": "$.d", "datetime": "yyyyMMdd"})", "20261204") == "2026-12-04");
+  BOOST_TEST(date(R"({"from": "$.d", "datetime": "rfc3339"})", "2026-11-03T23:15:42Z") ==
+             "2026-11-04");
+  BOOST_TEST(date(R"({"from": "$.d", "datetime": "yyyy-MM-dd'T'HH:mm:ssXXX"})",
+                  "2026-11-03T23:15:42Z") == "2026-11-04");
+  BOOST_TEST(date(R"({"from": "$.d", "datetime": "yyyyMMdd"})", "20261304") == "error:pattern");
+}
+
 BOOST_AUTO_TEST_CASE(types_follow_the_target) {
   BOOST_TEST(apply("source.record_id", R"("$.v")", R"("v": 1001)") == "\"1001\"");
 }
