@@ -105,7 +105,11 @@ class Rows {
 // One libpq connection with its prepared statements. Used by one thread at a time.
 class Connection {
  public:
-  explicit Connection(PGconn* conn) : conn_(conn) {}
+  explicit Connection(PGconn* conn) : conn_(conn) {
+    // Notices ("relation ... already exists, skipping") are not errors; libpq would print them
+    // on stderr.
+    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   ~Connection() { PQfinish(conn_); }

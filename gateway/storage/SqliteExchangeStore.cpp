@@ -82,10 +82,19 @@ class Statement {
     sqlite3_bind_int64(stmt_, i, v);
     return *this;
   }
+  // Bound values are not copied (SQLITE_STATIC): they must outlive the statement's use, hence
+  // no temporaries.
   Statement& bind(int i, const std::string& v) {
     sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
     return *this;
   }
+  Statement& bind(int i, std::string&& v) = delete;
+  // REQUIRES: `literal` has static storage (a string literal, a Migration's name).
+  Statement& bindStatic(int i, const char* literal) {
+    sqlite3_bind_text(stmt_, i, literal, -1, SQLITE_STATIC);
+    return *this;
+  }
+  Statement& bindBlob(int i, std::string&& v) = delete;
   Statement& bindBlob(int i, const std::string& v) {
     sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_STATIC);
     return *this;
@@ -274,7 +283,7 @@ Result<void> transition(Connection& c, const char* operation, std::int64_t id, S
 Result<void> logDeadLetter(Connection& c, std::int64_t id, const char* action, EpochMillis at) {
   auto st = c.prepare(q::kLogDeadLetter);
   STORE_TRY(st);
-  st.value().bind(1, id).bind(2, std::string(action)).bind(3, at);
+  st.value().bind(1, id).bindStatic(2, action).bind(3, at);
   return st.value().run();
 }
 
@@ -760,7 +769,7 @@ Result<void> migrate(Connection& c) {
       STORE_TRY(st);
       st.value()
           .bind(1, static_cast<std::int64_t>(m.version))
-          .bind(2, std::string(m.name))
+          .bindStatic(2, m.name)
           .bind(3, SystemClock().now());
       STORE_TRY(st.value().run());
     }

@@ -2,9 +2,12 @@
 #define BOOST_TEST_MODULE storage_sqlite
 #include <boost/test/unit_test.hpp>
 
+#include <sqlite3.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "tests/storage/StoreConformance.h"
 
@@ -63,6 +66,41 @@ BOOST_AUTO_TEST_SUITE(sqlite_file)
 BOOST_FIXTURE_TEST_CASE(journal_is_wal_with_full_sync, SqliteStore) {
   store();
   BOOST_TEST(fs::exists(dir.path() / "huitong.db-wal"));
+}
+
+// The transitions' log as stored: the action text once outlived its binding (found by ASan).
+BOOST_FIXTURE_TEST_CASE(dead_letter_log_keeps_each_transition, SqliteStore) {
+  using huitong::storage::testing::makeIntake;
+  auto& s = store();
+  BOOST_TEST_REQUIRE(s.recordIntake(makeIntake("marriage", "m-1", {{"a1", "marriage:A"}})).ok());
+  auto items = s.claimDeliverable(1, 1000, 1000);
+  BOOST_TEST_REQUIRE(items.ok());
+  BOOST_TEST_REQUIRE(items.value().size() == 1u);
+  const auto id = items.value()[0].id;
+  BOOST_TEST_REQUIRE(s.markDead(id, "E1", 1100).ok());
+  BOOST_TEST_REQUIRE(s.requeueDeadLetter(id, "", 1200).ok());
+  BOOST_TEST_REQUIRE(s.claimDeliverable(1, 1200, 1000).ok());
+  BOOST_TEST_REQUIRE(s.markDead(id, "E2", 1300).ok());
+  BOOST_TEST_REQUIRE(s.discardDeadLetter(id, 1400).ok());
+  opened.reset();
+
+  sqlite3* db = nullptr;
+  BOOST_TEST_REQUIRE(sqlite3_open_v2(config().path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+                     SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  BOOST_TEST_REQUIRE(sqlite3_prepare_v2(db,
+                                        "SELECT action || ' ' || at || ' ' || error || ' ' || "
+                                        "attempts FROM dead_letter_log ORDER BY id",
+                                        -1, &st, nullptr) == SQLITE_OK);
+  std::vector<std::string> log;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    log.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  BOOST_TEST(log == (std::vector<std::string>{"dead 1100 E1 1", "requeued 1200 E1 1",
+                                              "dead 1300 E2 1", "discarded 1400 E2 1"}),
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(unusable_paths_are_errors) {
