@@ -288,13 +288,14 @@ Result<void> MockPlatform::Impl::start() {
     params->setKeepAlive(true);
     params->setKeepAliveTimeout(Poco::Timespan(static_cast<long>(options_.keepAliveSeconds), 0));
     params->setTimeout(Poco::Timespan(30, 0));
-    params->setMaxThreads(static_cast<int>(options_.threads));
+    const int threads = static_cast<int>(std::max(1u, options_.threads));
+    params->setMaxThreads(threads);
     params->setMaxQueued(256);
     params->setSoftwareVersion("huitong-mock-platform");
 
     // POCO serves one keep-alive connection per thread: the pool is sized for connections
     // (STACK-NOTES), with room for the dispatcher's own bookkeeping.
-    pool_ = std::make_unique<Poco::ThreadPool>(2, static_cast<int>(options_.threads) + 2, 30);
+    pool_ = std::make_unique<Poco::ThreadPool>(2, threads + 2, 30);
     server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), *pool_, socket, params);
     server_->start();
   } catch (const Poco::Exception& e) {

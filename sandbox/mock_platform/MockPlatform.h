@@ -67,7 +67,7 @@ class MockPlatform {
     // otherwise). The control API never does.
     std::string bearerToken;
     std::size_t maxBodyBytes = 1024 * 1024;  // larger bodies: 413
-    unsigned threads = 32;                   // connections served at once (one per thread)
+    unsigned threads = 32;  // connections served at once (one per thread; 0 counts as 1)
     unsigned keepAliveSeconds = 2;
     // "Now" for future_time, receipts and outages. Not owned; must outlive the platform.
     // nullptr: the system clock.
