@@ -124,6 +124,8 @@ CREATE INDEX dead_letter_log_outbox ON dead_letter_log (outbox_id, id);
   return kMigrations;
 }
 
-int latestSchemaVersion() { return migrations().back().version; }
+int latestSchemaVersion() {
+  return migrations().back().version;
+}
 
 }  // namespace huitong::storage

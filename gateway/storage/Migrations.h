@@ -8,9 +8,9 @@
 namespace huitong::storage {
 
 struct Migration {
-  int version;          // 1, 2, ...: strictly increasing, never renumbered or edited once shipped
+  int version;  // 1, 2, ...: strictly increasing, never renumbered or edited once shipped
   const char* name;
-  const char* sqlite;   // one or more statements
+  const char* sqlite;  // one or more statements
   const char* postgres;
 };
 

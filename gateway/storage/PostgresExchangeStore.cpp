@@ -16,12 +16,12 @@
 #include "gateway/storage/Queries.h"
 
 // Returns the Error of a failed Result-valued expression from the enclosing function.
-#define STORE_TRY(expr)          \
-  do {                           \
-    auto&& storeTry_ = (expr);   \
-    if (!storeTry_.ok()) {       \
-      return storeTry_.error();  \
-    }                            \
+#define STORE_TRY(expr)         \
+  do {                          \
+    auto&& storeTry_ = (expr);  \
+    if (!storeTry_.ok()) {      \
+      return storeTry_.error(); \
+    }                           \
   } while (0)
 
 namespace huitong::storage {
@@ -86,8 +86,8 @@ class Rows {
   }
   std::string bytes(int row, int c) const {
     std::size_t n = 0;
-    unsigned char* p = PQunescapeBytea(
-        reinterpret_cast<const unsigned char*>(PQgetvalue(r_.get(), row, c)), &n);
+    unsigned char* p =
+        PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(r_.get(), row, c)), &n);
     if (p == nullptr) {
       throw std::bad_alloc();
     }
@@ -108,7 +108,8 @@ class Connection {
   explicit Connection(PGconn* conn) : conn_(conn) {
     // Notices ("relation ... already exists, skipping") are not errors; libpq would print them
     // on stderr.
-    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);
   }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -278,10 +279,9 @@ class PostgresExchangeStore final : public ExchangeStore {
                                                 .text(r.messageId)
                                                 .text(e.payload)
                                                 .int64(r.raw.receivedAt)));
-          STORE_TRY(c.run(q::kInsertJournalEvent, Params()
-                                                      .text(r.messageId)
-                                                      .int64(static_cast<std::int64_t>(i))
-                                                      .text(e.eventId)));
+          STORE_TRY(c.run(
+              q::kInsertJournalEvent,
+              Params().text(r.messageId).int64(static_cast<std::int64_t>(i)).text(e.eventId)));
         }
         return IntakeOutcome{r.messageId, false, r.answerJson};
       });
@@ -296,8 +296,8 @@ class PostgresExchangeStore final : public ExchangeStore {
         return Items();
       }
       return inTransaction<Items>([&](Connection& c) -> Result<Items> {
-        auto rows = c.run(q::kPostgresClaim,
-                          Params().int64(now).int64(limit).int64(now + leaseMillis));
+        auto rows =
+            c.run(q::kPostgresClaim, Params().int64(now).int64(limit).int64(now + leaseMillis));
         STORE_TRY(rows);
         const Rows& r = rows.value();
         Items items;
@@ -377,8 +377,8 @@ class PostgresExchangeStore final : public ExchangeStore {
         if (r.count() == 0) {
           return Raw();
         }
-        return Raw(RawMessage{r.text(0, 0), r.text(0, 1), r.text(0, 2), r.text(0, 3),
-                              r.bytes(0, 4), r.text(0, 5), r.int64(0, 6)});
+        return Raw(RawMessage{r.text(0, 0), r.text(0, 1), r.text(0, 2), r.text(0, 3), r.bytes(0, 4),
+                              r.text(0, 5), r.int64(0, 6)});
       });
     });
   }
@@ -393,8 +393,8 @@ class PostgresExchangeStore final : public ExchangeStore {
         Letters letters;
         for (int i = 0; i < r.count(); ++i) {
           letters.push_back(DeadLetter{r.int64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3),
-                                       r.text(i, 4), r.text(i, 5),
-                                       static_cast<int>(r.int64(i, 6)), r.int64(i, 7)});
+                                       r.text(i, 4), r.text(i, 5), static_cast<int>(r.int64(i, 6)),
+                                       r.int64(i, 7)});
         }
         return letters;
       });
@@ -416,8 +416,8 @@ class PostgresExchangeStore final : public ExchangeStore {
     return guarded<void>("discardDeadLetter", [&] {
       return inTransaction<void>([&](Connection& c) -> Result<void> {
         STORE_TRY(logDeadLetter(c, outboxId, "discarded", now));
-        return transition(c, "discardDeadLetter", outboxId, q::kDiscard,
-                          Params().int64(outboxId), false);
+        return transition(c, "discardDeadLetter", outboxId, q::kDiscard, Params().int64(outboxId),
+                          false);
       });
     });
   }

@@ -18,12 +18,12 @@
 #include "gateway/storage/Queries.h"
 
 // Returns the Error of a failed Result-valued expression from the enclosing function.
-#define STORE_TRY(expr)          \
-  do {                           \
-    auto&& storeTry_ = (expr);   \
-    if (!storeTry_.ok()) {       \
-      return storeTry_.error();  \
-    }                            \
+#define STORE_TRY(expr)         \
+  do {                          \
+    auto&& storeTry_ = (expr);  \
+    if (!storeTry_.ok()) {      \
+      return storeTry_.error(); \
+    }                           \
   } while (0)
 
 namespace huitong::storage {
@@ -67,7 +67,8 @@ Error sqliteError(sqlite3* db, int rc, const std::string& what) {
 class Statement {
  public:
   Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
-  Statement(Statement&& other) noexcept : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)) {}
+  Statement(Statement&& other) noexcept
+      : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)) {}
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
   Statement& operator=(Statement&&) = delete;
@@ -157,7 +158,8 @@ class Connection {
         return mode.error();
       }
       if (mode.value() != "wal") {
-        return Error{"store.io", path + ": cannot use WAL mode (journal_mode is " + mode.value() + ")", ""};
+        return Error{"store.io",
+                     path + ": cannot use WAL mode (journal_mode is " + mode.value() + ")", ""};
       }
       STORE_TRY(conn->exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
     } else {
@@ -357,7 +359,10 @@ class SqliteExchangeStore final : public ExchangeStore {
           STORE_TRY(ins.value().run());
           auto link = c.prepare(q::kInsertJournalEvent);
           STORE_TRY(link);
-          link.value().bind(1, r.messageId).bind(2, static_cast<std::int64_t>(i)).bind(3, e.eventId);
+          link.value()
+              .bind(1, r.messageId)
+              .bind(2, static_cast<std::int64_t>(i))
+              .bind(3, e.eventId);
           STORE_TRY(link.value().run());
         }
         out = IntakeOutcome{r.messageId, false, r.answerJson};
@@ -685,7 +690,8 @@ class SqliteExchangeStore final : public ExchangeStore {
     std::unique_ptr<Connection> conn;
     {
       std::unique_lock<std::mutex> lock(readersMutex_);
-      readersCv_.wait(lock, [&] { return !idleReaders_.empty() || openReaders_ < config_.poolSize; });
+      readersCv_.wait(lock,
+                      [&] { return !idleReaders_.empty() || openReaders_ < config_.poolSize; });
       if (!idleReaders_.empty()) {
         conn = std::move(idleReaders_.back());
         idleReaders_.pop_back();
@@ -795,8 +801,7 @@ Result<std::unique_ptr<ExchangeStore>> openSqliteStore(const StoreConfig& config
     e.message = config.path + ": " + e.message;
     return e;
   }
-  return std::unique_ptr<ExchangeStore>(
-      new SqliteExchangeStore(config, std::move(writer).value()));
+  return std::unique_ptr<ExchangeStore>(new SqliteExchangeStore(config, std::move(writer).value()));
 }
 
 }  // namespace huitong::storage

@@ -37,7 +37,9 @@ int freePort() {
   return ntohs(addr.sin_port);
 }
 
-std::string quote(const std::string& s) { return "'" + s + "'"; }
+std::string quote(const std::string& s) {
+  return "'" + s + "'";
+}
 
 }  // namespace
 
@@ -79,10 +81,10 @@ PostgresServer::PostgresServer(const std::string& binDir) : binDir_(binDir) {
     }
   }
   port_ = freePort();
-  const std::string initdb = asServerUser(
-      quote(binDir_ + "/initdb") + " -D " + quote(dir_ + "/data") +
-      " -U postgres --auth=trust --encoding=UTF8 --no-locale --no-sync > " +
-      quote(dir_ + "/initdb.log") + " 2>&1");
+  const std::string initdb =
+      asServerUser(quote(binDir_ + "/initdb") + " -D " + quote(dir_ + "/data") +
+                   " -U postgres --auth=trust --encoding=UTF8 --no-locale --no-sync > " +
+                   quote(dir_ + "/initdb.log") + " 2>&1");
   if (std::system(initdb.c_str()) != 0) {
     const std::string log = dir_ + "/initdb.log";
     throw std::runtime_error("initdb failed (see " + log + ")");
@@ -108,8 +110,8 @@ std::string PostgresServer::asServerUser(const std::string& command) const {
 
 bool PostgresServer::start() {
   // Loopback only, the socket in our own dir, fsync on (the store's durability is under test).
-  const std::string options = "-c listen_addresses=127.0.0.1 -p " + std::to_string(port_) +
-                              " -k " + dir_ + " -c fsync=on -c max_connections=200";
+  const std::string options = "-c listen_addresses=127.0.0.1 -p " + std::to_string(port_) + " -k " +
+                              dir_ + " -c fsync=on -c max_connections=200";
   const std::string cmd = asServerUser(quote(binDir_ + "/pg_ctl") + " -D " + quote(dir_ + "/data") +
                                        " -l " + quote(dir_ + "/server.log") + " -w -t 60 -o \"" +
                                        options + "\" start > /dev/null 2>&1");

@@ -34,8 +34,8 @@ class PostgresServer {
   std::string asServerUser(const std::string& command) const;
 
   std::string binDir_;
-  std::string dir_;       // temp dir holding data/, the socket and the log
-  std::string user_;      // OS user running the server
+  std::string dir_;   // temp dir holding data/, the socket and the log
+  std::string user_;  // OS user running the server
   int port_ = 0;
   bool running_ = false;
 };

@@ -81,8 +81,8 @@ IntakeRecord makeIntake(const std::string& system, const std::string& messageId,
   for (const auto& [eventId, caseKey] : events) {
     r.events.push_back(OutboxEvent{eventId, caseKey, "{\"event_id\":\"" + eventId + "\"}"});
   }
-  r.answerJson = "{\"messageId\":\"" + messageId + "\",\"events\":" +
-                 std::to_string(events.size()) + "}";
+  r.answerJson =
+      "{\"messageId\":\"" + messageId + "\",\"events\":" + std::to_string(events.size()) + "}";
   return r;
 }
 
@@ -459,7 +459,8 @@ void checkConcurrentClaimersNeverDoubleClaim(const StoreConfig& config) {
   for (int n = 0; n < kPerCase; ++n) {
     for (int c = 0; c < kCases; ++c) {
       const std::string id = std::to_string(c) + "-" + std::to_string(n);
-      intakeOk(*first, makeIntake("marriage", "m-" + id, {{"e-" + id, "marriage:C" + std::to_string(c)}}));
+      intakeOk(*first,
+               makeIntake("marriage", "m-" + id, {{"e-" + id, "marriage:C" + std::to_string(c)}}));
     }
   }
 
@@ -526,7 +527,8 @@ void checkReopenPersistence(const StoreConfig& config) {
   std::int64_t deadId = 0;
   {
     auto store = openOrFail(config);
-    intakeOk(*store, makeIntake("marriage", "m-1", {{"a1", "marriage:A"}, {"a2", "marriage:A"}}, 5));
+    intakeOk(*store,
+             makeIntake("marriage", "m-1", {{"a1", "marriage:A"}, {"a2", "marriage:A"}}, 5));
     intakeOk(*store, makeIntake("marriage", "m-2", {{"b1", "marriage:B"}}, 6));
     auto items = claimOk(*store, 10, 1000);
     BOOST_TEST_REQUIRE(items.size() == 2u);
@@ -544,8 +546,8 @@ void checkReopenPersistence(const StoreConfig& config) {
   BOOST_TEST_REQUIRE(letters.value().size() == 1u);
   BOOST_TEST(letters.value()[0].outboxId == deadId);
   BOOST_TEST(eventIds(claimOk(*store, 10, 1000)) == (std::vector<std::string>{"a2"}));
-  BOOST_TEST(intakeOk(*store, makeIntake("marriage", "m-9", {{"a1", "marriage:A"}}, 5,
-                                         "{\"msg\":\"m-1\"}"))
+  BOOST_TEST(intakeOk(*store,
+                      makeIntake("marriage", "m-9", {{"a1", "marriage:A"}}, 5, "{\"msg\":\"m-1\"}"))
                  .repeated);
   const auto d = depthsOk(*store);
   BOOST_TEST(d.journal == 2);
@@ -598,8 +600,8 @@ void measureIntakeThroughput(const StoreConfig& config, const std::string& label
         for (int i = 0; i < perThread; ++i) {
           const std::string id = prefix + std::to_string(t) + "-" + std::to_string(i);
           const std::string body(600, 'x');  // about a real push's size
-          auto r = store->recordIntake(makeIntake(
-              "marriage", id, {{"e-" + id, "marriage:" + id}}, 0, "{\"id\":\"" + id + "\"," + body));
+          auto r = store->recordIntake(makeIntake("marriage", id, {{"e-" + id, "marriage:" + id}},
+                                                  0, "{\"id\":\"" + id + "\"," + body));
           if (!r.ok()) {
             ++errors;
           }

@@ -38,43 +38,43 @@ void measureIntakeThroughput(const StoreConfig& config, const std::string& label
 
 // Fixture: default-constructible, with `StoreConfig config()` (the same fresh store for the
 // whole test case) and `ExchangeStore& store()` (opened on first use).
-#define HUITONG_STORE_CONFORMANCE_TESTS(Fixture)                                               \
-  BOOST_FIXTURE_TEST_CASE(intake_and_dedupe, Fixture) {                                        \
-    huitong::storage::testing::checkIntakeAndDedupe(store());                                  \
-  }                                                                                            \
-  BOOST_FIXTURE_TEST_CASE(event_id_dedupe, Fixture) {                                          \
-    huitong::storage::testing::checkEventIdDedupe(store());                                    \
-  }                                                                                            \
-  BOOST_FIXTURE_TEST_CASE(per_case_fifo_claiming, Fixture) {                                   \
-    huitong::storage::testing::checkPerCaseFifoClaiming(store());                              \
-  }                                                                                            \
-  BOOST_FIXTURE_TEST_CASE(lease_expiry, Fixture) {                                             \
-    huitong::storage::testing::checkLeaseExpiry(store());                                      \
-  }                                                                                            \
-  BOOST_FIXTURE_TEST_CASE(retry_scheduling, Fixture) {                                         \
-    huitong::storage::testing::checkRetryScheduling(store());                                  \
-  }                                                                                            \
-  BOOST_FIXTURE_TEST_CASE(dead_letters_requeue_discard, Fixture) {                             \
-    huitong::storage::testing::checkDeadLettersRequeueDiscard(store());                        \
-  }                                                                                            \
-  BOOST_FIXTURE_TEST_CASE(message_status_derivation, Fixture) {                                \
-    huitong::storage::testing::checkMessageStatusDerivation(store());                          \
-  }                                                                                            \
-  BOOST_FIXTURE_TEST_CASE(refused_transitions, Fixture) {                                      \
-    huitong::storage::testing::checkRefusedTransitions(store());                               \
-  }                                                                                            \
-  BOOST_FIXTURE_TEST_CASE(concurrent_intake, Fixture) {                                        \
-    huitong::storage::testing::checkConcurrentIntake(store());                                 \
-  }                                                                                            \
-  BOOST_FIXTURE_TEST_CASE(concurrent_claimers_never_double_claim, Fixture) {                   \
-    huitong::storage::testing::checkConcurrentClaimersNeverDoubleClaim(config());              \
-  }                                                                                            \
-  BOOST_FIXTURE_TEST_CASE(reopen_persistence, Fixture) {                                       \
-    huitong::storage::testing::checkReopenPersistence(config());                               \
-  }                                                                                            \
-  BOOST_FIXTURE_TEST_CASE(migrations_idempotent, Fixture) {                                    \
-    huitong::storage::testing::checkMigrationsIdempotent(config());                            \
-  }                                                                                            \
-  BOOST_FIXTURE_TEST_CASE(intake_throughput, Fixture) {                                        \
-    huitong::storage::testing::measureIntakeThroughput(config(), config().kind);               \
+#define HUITONG_STORE_CONFORMANCE_TESTS(Fixture)                                  \
+  BOOST_FIXTURE_TEST_CASE(intake_and_dedupe, Fixture) {                           \
+    huitong::storage::testing::checkIntakeAndDedupe(store());                     \
+  }                                                                               \
+  BOOST_FIXTURE_TEST_CASE(event_id_dedupe, Fixture) {                             \
+    huitong::storage::testing::checkEventIdDedupe(store());                       \
+  }                                                                               \
+  BOOST_FIXTURE_TEST_CASE(per_case_fifo_claiming, Fixture) {                      \
+    huitong::storage::testing::checkPerCaseFifoClaiming(store());                 \
+  }                                                                               \
+  BOOST_FIXTURE_TEST_CASE(lease_expiry, Fixture) {                                \
+    huitong::storage::testing::checkLeaseExpiry(store());                         \
+  }                                                                               \
+  BOOST_FIXTURE_TEST_CASE(retry_scheduling, Fixture) {                            \
+    huitong::storage::testing::checkRetryScheduling(store());                     \
+  }                                                                               \
+  BOOST_FIXTURE_TEST_CASE(dead_letters_requeue_discard, Fixture) {                \
+    huitong::storage::testing::checkDeadLettersRequeueDiscard(store());           \
+  }                                                                               \
+  BOOST_FIXTURE_TEST_CASE(message_status_derivation, Fixture) {                   \
+    huitong::storage::testing::checkMessageStatusDerivation(store());             \
+  }                                                                               \
+  BOOST_FIXTURE_TEST_CASE(refused_transitions, Fixture) {                         \
+    huitong::storage::testing::checkRefusedTransitions(store());                  \
+  }                                                                               \
+  BOOST_FIXTURE_TEST_CASE(concurrent_intake, Fixture) {                           \
+    huitong::storage::testing::checkConcurrentIntake(store());                    \
+  }                                                                               \
+  BOOST_FIXTURE_TEST_CASE(concurrent_claimers_never_double_claim, Fixture) {      \
+    huitong::storage::testing::checkConcurrentClaimersNeverDoubleClaim(config()); \
+  }                                                                               \
+  BOOST_FIXTURE_TEST_CASE(reopen_persistence, Fixture) {                          \
+    huitong::storage::testing::checkReopenPersistence(config());                  \
+  }                                                                               \
+  BOOST_FIXTURE_TEST_CASE(migrations_idempotent, Fixture) {                       \
+    huitong::storage::testing::checkMigrationsIdempotent(config());               \
+  }                                                                               \
+  BOOST_FIXTURE_TEST_CASE(intake_throughput, Fixture) {                           \
+    huitong::storage::testing::measureIntakeThroughput(config(), config().kind);  \
   }
