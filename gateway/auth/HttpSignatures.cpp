@@ -22,6 +22,7 @@ namespace {
 constexpr std::size_t kHmacSize = 32;
 constexpr std::size_t kEd25519SignatureSize = 64;
 constexpr std::size_t kMaxNonceLength = 256;
+constexpr std::size_t kMaxComponents = 64;
 constexpr const char* kHmacSha256 = "hmac-sha256";
 constexpr const char* kEd25519 = "ed25519";
 
@@ -302,6 +303,11 @@ Result<std::string> componentValue(const SignedRequest& request, const sf::Item&
 
 // RFC 9421 §2.5: one line per covered component, in order, then "@signature-params".
 Result<std::string> buildSignatureBase(const SignedRequest& request, const sf::InnerList& list) {
+  if (list.items.size() > kMaxComponents) {
+    // Duplicate detection is quadratic; no honest signature covers this many.
+    return authError("auth.components",
+                     "more than " + std::to_string(kMaxComponents) + " covered components");
+  }
   std::string base;
   std::vector<std::string> seen;
   std::optional<TargetUri> uri;

@@ -252,7 +252,8 @@ int runSign(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       out << " --data-binary " << shellQuote("@" + o->get("data-file"));
     out << " " << shellQuote(request.targetUri) << "\n";
   } else if (o->has("curl-config")) {
-    out << "url = " << curlConfigQuote(request.targetUri) << "\n"
+    out << "silent\nshow-error\n"
+        << "url = " << curlConfigQuote(request.targetUri) << "\n"
         << "request = " << curlConfigQuote(request.method) << "\n";
     for (const auto& [name, value] : headers) {
       out << "header = " << curlConfigQuote(name + ": " + value) << "\n";

@@ -15,7 +15,7 @@ namespace huitong::auth {
 //              [--curl | --curl-config]
 // Default output: one "Name: value" line per header to send (Content-Type when given,
 // Content-Digest, Signature-Input, Signature). --curl: one shell-quoted curl command line.
-// --curl-config: a curl config for `curl -K -` (url, request, headers, data-binary).
+// --curl-config: a curl config for `curl -K -` (silent, url, request, headers, data-binary).
 int runSign(const std::vector<std::string>& args);
 int runSign(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 

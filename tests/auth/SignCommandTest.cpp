@@ -168,7 +168,7 @@ BOOST_AUTO_TEST_CASE(curl_forms) {
   args.push_back("--curl-config");
   Run config = sign(args);
   BOOST_REQUIRE_MESSAGE(config.code == 0, config.err);
-  BOOST_TEST(config.out.rfind("url = \"" + kUrl +
+  BOOST_TEST(config.out.rfind("silent\nshow-error\nurl = \"" + kUrl +
                                   "\"\nrequest = \"POST\"\n"
                                   "header = \"Content-Type: application/json\"\n"
                                   "header = \"Content-Digest: sha-256=:",

@@ -190,6 +190,20 @@ BOOST_AUTO_TEST_CASE(missing_components) {
   BOOST_TEST(base(R"("@method" "@target-uri" "content-digest";sf)") == "auth.components");
   BOOST_TEST(base(R"("@query-param";name="x")") == "auth.components");
   BOOST_TEST(base(R"(content-type)") == "auth.malformed");  // a token, not a string
+  std::string many = R"("@method" "@target-uri" "content-digest")";
+  for (int i = 0; i < 62; ++i)
+    many += " \"x-h" + std::to_string(i) + "\"";
+  SignedRequest wide = makeRequest();
+  wide.headers["content-digest"] = contentDigest(wide.body);
+  for (int i = 0; i < 62; ++i)
+    wide.headers["x-h" + std::to_string(i)] = "v";
+  wide.headers["signature-input"] = "sig1=(" + many + ")" + params;
+  auto refused = signatureBase(wide, "sig1");
+  BOOST_REQUIRE(!refused.ok());
+  BOOST_TEST(refused.error().message.find("more than 64") != std::string::npos);
+  wide.headers["signature-input"] = "sig1=(" + many.substr(0, many.rfind(" \"")) + ")" + params;
+  auto accepted = signatureBase(wide, "sig1");
+  BOOST_TEST(accepted.ok(), why(accepted));  // 64 are fine
   // A covered header through the verifier: absent at the gateway.
   SignedRequest r = makeRequest();
   r.headers["x-sent"] = "1";
