@@ -36,5 +36,6 @@ bool readFile(const std::string& path, std::string& out, std::string& error);
 int runJsonPath(const std::vector<std::string>& args);
 int runMap(const std::vector<std::string>& args);
 int runMappingTest(const std::vector<std::string>& args);
+int runServe(const std::vector<std::string>& args);
 
 }  // namespace huitong::app

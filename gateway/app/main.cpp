@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "gateway/app/CommandLine.h"
+#include "gateway/auth/SignCommand.h"
+#include "sandbox/mock_platform/MockPlatformCommand.h"
 
 namespace {
 
@@ -16,6 +18,12 @@ struct Verb {
 int runMappingVerb(const std::vector<std::string>& args);
 
 const Verb kVerbs[] = {
+    {"serve", "run the gateway (--config FILE)", huitong::app::runServe},
+    {"mock-platform", "run the mock platform of the exchange interface (--listen 127.0.0.1:PORT)",
+     huitong::sandbox::runMockPlatform},
+    {"sign", "sign a department request (HTTP Message Signatures) for curl or tests",
+     huitong::auth::runSign},
+    {"keygen", "make a department's ed25519 key pair (`keygen ed25519`)", huitong::auth::runKeygen},
     {"jsonpath", "evaluate an RFC 9535 JSONPath query on a JSON document",
      huitong::app::runJsonPath},
     {"map", "run a department's mapping on a message and print the case events",

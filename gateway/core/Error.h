@@ -19,17 +19,15 @@ struct Error {
   std::string path;
 
   // "path: message" when a path is known, else just the message.
-  std::string describe() const {
-    return path.empty() ? message : path + ": " + message;
-  }
+  std::string describe() const { return path.empty() ? message : path + ": " + message; }
 };
 
 // Either a value or an Error. Cheap to move; check ok() before value().
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::move(error)) {}      // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }

@@ -112,8 +112,8 @@ Result<rapidjson::Document> parse(std::string_view text, const ParseLimits& limi
     rapidjson::MemoryStream ms(text.data(), text.size());
     rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
     rapidjson::Reader reader;
-    constexpr unsigned kFlags =
-        rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag;
+    constexpr unsigned kFlags = rapidjson::kParseValidateEncodingFlag |
+                                rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
     pr = reader.Parse<kFlags>(is, guard);
     return !pr.IsError();
   };

@@ -34,9 +34,8 @@ std::vector<fs::path> regressions(const std::string& target) {
 BOOST_AUTO_TEST_SUITE(fuzz_regressions)
 
 // fuzz_json: whatever json::parse accepts, json::write writes back as text it accepts again.
-// expected_failures: the open number-rounding finding (number-rounding*.json, 2 checks each);
-// remove once json::parse is correctly rounded.
-BOOST_AUTO_TEST_CASE(json_round_trip, *boost::unit_test::expected_failures(4)) {
+// Includes the number-rounding finding (number-rounding*.json), fixed by parsing with full precision.
+BOOST_AUTO_TEST_CASE(json_round_trip) {
   const auto files = regressions("fuzz_json");
   BOOST_TEST_REQUIRE(!files.empty());
   for (const auto& f : files) {
@@ -73,7 +72,7 @@ BOOST_AUTO_TEST_CASE(json_round_trip, *boost::unit_test::expected_failures(4)) {
 
 // fuzz_json, minimized: the nearest double to 46684466846846466846 is 0x1.43f045a04b646p+65,
 // written 46684466846846470000.0; reading that text must give the same double again.
-BOOST_AUTO_TEST_CASE(long_numbers_are_correctly_rounded, *boost::unit_test::expected_failures(2)) {
+BOOST_AUTO_TEST_CASE(long_numbers_are_correctly_rounded) {
   for (const char* text : {"46684466846846466846", "46684466846846470000.0"}) {
     auto doc = json::parse(text);
     BOOST_TEST_REQUIRE(doc.ok());

@@ -10,7 +10,7 @@
 
 namespace {
 
-constexpr double kNumberTolerance = 1e-15;  // relative
+constexpr double kNumberTolerance = 0;  // relative: json::parse rounds correctly (full precision)
 
 // Structural equality in member order (Value's == looks members up by name, so a document
 // with a duplicate name would differ from itself).

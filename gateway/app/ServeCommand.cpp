@@ -1,0 +1,155 @@
+// `huitong serve --config FILE`: the gateway as a Poco::Util::ServerApplication — store,
+// mappings, intake, delivery and HTTP wired together; graceful stop on SIGTERM/SIGINT.
+#include <iostream>
+
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionSet.h>
+#include <Poco/Util/ServerApplication.h>
+
+#include "gateway/app/CommandLine.h"
+#include "gateway/auth/HttpSignatures.h"
+#include "gateway/exchange/DeliveryWorker.h"
+#include "gateway/exchange/IntakeService.h"
+#include "gateway/exchange/MappingSet.h"
+#include "gateway/exchange/Metrics.h"
+#include "gateway/http/GatewayConfig.h"
+#include "gateway/http/GatewayServer.h"
+#include "gateway/storage/ExchangeStore.h"
+
+namespace huitong::app {
+namespace {
+
+using http::logLine;
+
+class ServeApp : public Poco::Util::ServerApplication {
+ protected:
+  void defineOptions(Poco::Util::OptionSet& options) override {
+    ServerApplication::defineOptions(options);
+    options.addOption(
+        Poco::Util::Option("config", "c", "configuration file (JSON; docs/configuration.md)")
+            .required(false)
+            .argument("FILE")
+            .binding("huitong.config"));
+    options.addOption(
+        Poco::Util::Option("help", "h", "show this help").required(false).repeatable(false));
+  }
+
+  void handleOption(const std::string& name, const std::string& value) override {
+    ServerApplication::handleOption(name, value);
+    if (name == "help") {
+      help_ = true;
+      stopOptionsProcessing();
+    }
+  }
+
+  int main(const std::vector<std::string>&) override {
+    if (help_) {
+      Poco::Util::HelpFormatter f(options());
+      f.setCommand("huitong serve");
+      f.setUsage("--config FILE");
+      f.setHeader(
+          "Runs the gateway: department intake, journal, mapping, delivery to the platform.");
+      f.format(std::cout);
+      return kExitOk;
+    }
+    const std::string file = config().getString("huitong.config", "");
+    if (file.empty()) {
+      std::cerr << "huitong serve: --config FILE is required (see docs/configuration.md)\n";
+      return kExitUsage;
+    }
+    auto cfg = http::loadConfig(file);
+    if (!cfg.ok()) {
+      std::cerr << "huitong serve: " << cfg.error().describe() << "\n";
+      return kExitUsage;
+    }
+    const http::GatewayConfig& c = cfg.value();
+    SystemClock clock;
+    exchange::MetricsRegistry metrics;
+    exchange::MappingSet mappings;
+    if (auto r = mappings.load(c.mappingsDir); !r.ok()) {
+      std::cerr << "huitong serve: mappings: " << r.error().describe() << "\n";
+      return kExitUsage;
+    }
+    for (const auto& s : c.systems) {
+      if (!mappings.find(s.id)) {
+        std::cerr << "huitong serve: " << c.file << ": system '" << s.id << "' has no mapping in "
+                  << c.mappingsDir << "/" << s.id << "/mapping.json\n";
+        return kExitUsage;
+      }
+      if (s.auth == "legacy") {
+        logLine("warning",
+                "system admitted by source address (legacy policy: weaker than signatures)",
+                {{"system", s.id}});
+      }
+    }
+    auto store = storage::ExchangeStore::open(c.store);
+    if (!store.ok()) {
+      std::cerr << "huitong serve: store: " << store.error().describe() << "\n";
+      return kExitFailed;
+    }
+    std::vector<auth::DepartmentKey> keys;
+    for (const auto& s : c.systems)
+      keys.insert(keys.end(), s.keys.begin(), s.keys.end());
+    auth::Verifier verifier(keys, clock);
+    exchange::IntakeService intake(*store.value(), mappings, clock, metrics);
+    exchange::DeliveryWorker delivery(*store.value(), c.delivery, clock, metrics);
+    std::atomic<bool> ready{false};
+    auto* st = store.value().get();
+    metrics.gauge("huitong_journal_messages", "Messages in the journal", [st] {
+      auto d = st->depths();
+      return d.ok() ? static_cast<double>(d.value().journal) : -1.0;
+    });
+    metrics.gauge("huitong_outbox_pending", "Case events waiting for delivery", [st] {
+      auto d = st->depths();
+      return d.ok() ? static_cast<double>(d.value().pending) : -1.0;
+    });
+    metrics.gauge("huitong_outbox_dead", "Dead letters waiting for an operator", [st] {
+      auto d = st->depths();
+      return d.ok() ? static_cast<double>(d.value().dead) : -1.0;
+    });
+    http::GatewayServer server(http::GatewayContext{c, *store.value(), mappings, intake, delivery,
+                                                    metrics, verifier, clock, ready});
+    if (auto r = server.start(); !r.ok()) {
+      std::cerr << "huitong serve: " << r.error().describe() << "\n";
+      return kExitFailed;
+    }
+    delivery.start();
+    ready = true;
+    logLine("info", "gateway ready",
+            {{"listen", c.listenHost + ":" + std::to_string(server.port())},
+             {"platform", c.delivery.platformUrl},
+             {"store", c.store.kind == "sqlite" ? c.store.path : "postgresql"},
+             {"systems", std::to_string(c.systems.size())}});
+    waitForTerminationRequest();
+    ready = false;
+    logLine("info", "stopping: intake closed, in-flight requests finishing; the outbox is kept");
+    server.stop();
+    delivery.stop();
+    logLine("info", "stopped");
+    return kExitOk;
+  }
+
+ private:
+  bool help_ = false;
+};
+
+}  // namespace
+
+int runServe(const std::vector<std::string>& args) {
+  std::vector<std::string> storage{"huitong-serve"};
+  storage.insert(storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : storage)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ServeApp app;
+  try {
+    return app.run(static_cast<int>(storage.size()), argv.data());
+  } catch (const Poco::Exception& e) {
+    std::cerr << "huitong serve: " << e.displayText() << "\n";
+    return kExitUsage;
+  }
+}
+
+}  // namespace huitong::app

@@ -1,0 +1,252 @@
+#include "gateway/exchange/DeliveryWorker.h"
+
+#include <chrono>
+#include <random>
+#include <sstream>
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
+
+#include "gateway/core/Json.h"
+
+namespace huitong::exchange {
+namespace {
+
+struct HttpResult {
+  int status = 0;  // 0: no answer (connection refused, timeout)
+  std::string body;
+  EpochMillis retryAfterMillis = -1;
+  std::string error;
+};
+
+HttpResult post(const std::string& host, unsigned short port, const std::string& path,
+                const std::string& token, const std::string& body, EpochMillis timeoutMillis,
+                const std::string& requestId) {
+  HttpResult r;
+  try {
+    Poco::Net::HTTPClientSession session(host, port);
+    session.setTimeout(Poco::Timespan(static_cast<long>(timeoutMillis / 1000),
+                                      static_cast<long>((timeoutMillis % 1000) * 1000)));
+    Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, path,
+                               Poco::Net::HTTPMessage::HTTP_1_1);
+    req.setContentType("application/json; charset=utf-8");
+    req.setContentLength(static_cast<std::streamsize>(body.size()));
+    if (!token.empty())
+      req.set("Authorization", "Bearer " + token);
+    req.set("X-Request-Id", requestId);
+    session.sendRequest(req) << body;
+    Poco::Net::HTTPResponse res;
+    std::istream& in = session.receiveResponse(res);
+    std::ostringstream ss;
+    Poco::StreamCopier::copyStream(in, ss, 8192);
+    r.status = static_cast<int>(res.getStatus());
+    r.body = ss.str();
+    if (res.has("Retry-After")) {
+      try {
+        r.retryAfterMillis = static_cast<EpochMillis>(std::stol(res.get("Retry-After"))) * 1000;
+      } catch (const std::exception&) {
+        r.retryAfterMillis = -1;  // an HTTP-date: fall back to backoff
+      }
+    }
+  } catch (const Poco::Exception& e) {
+    r.status = 0;
+    r.error = e.displayText();
+  } catch (const std::exception& e) {
+    r.status = 0;
+    r.error = e.what();
+  }
+  return r;
+}
+
+}  // namespace
+
+DeliveryWorker::DeliveryWorker(storage::ExchangeStore& store, DeliveryConfig config,
+                               const Clock& clock, MetricsRegistry& metrics)
+    : store_(store), config_(std::move(config)), clock_(clock), metrics_(metrics) {
+  Poco::URI uri(config_.platformUrl);
+  host_ = uri.getHost();
+  port_ = uri.getPort();
+  https_ = uri.getScheme() == "https";
+  basePath_ = uri.getPath();
+  while (!basePath_.empty() && basePath_.back() == '/')
+    basePath_.pop_back();
+}
+
+DeliveryWorker::~DeliveryWorker() {
+  stop();
+}
+
+void DeliveryWorker::start() {
+  if (running_.exchange(true))
+    return;
+  for (unsigned i = 0; i < config_.workers; ++i)
+    threads_.emplace_back([this] { loop(); });
+}
+
+void DeliveryWorker::stop() {
+  if (!running_.exchange(false))
+    return;
+  wake_.notify_all();
+  for (auto& t : threads_)
+    t.join();
+  threads_.clear();
+}
+
+void DeliveryWorker::notify() {
+  wake_.notify_one();
+}
+
+EpochMillis DeliveryWorker::backoff(int attempts) const {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  double d = static_cast<double>(config_.initialBackoffMillis);
+  for (int i = 0; i < attempts && d < static_cast<double>(config_.maxBackoffMillis); ++i)
+    d *= 2;
+  if (d > static_cast<double>(config_.maxBackoffMillis))
+    d = static_cast<double>(config_.maxBackoffMillis);
+  std::uniform_real_distribution<double> jitter(0.5, 1.5);
+  return static_cast<EpochMillis>(d * jitter(rng));
+}
+
+void DeliveryWorker::loop() {
+  while (running_) {
+    std::size_t handled = 0;
+    handled = runOnce();
+    if (handled == 0 && running_) {
+      std::unique_lock<std::mutex> lock(mu_);
+      wake_.wait_for(lock, std::chrono::milliseconds(config_.idleMillis));
+    }
+  }
+}
+
+std::size_t DeliveryWorker::runOnce() {
+  auto claimed = store_.claimDeliverable(static_cast<int>(config_.batchSize), clock_.now(),
+                                         config_.leaseMillis);
+  if (!claimed.ok()) {
+    metrics_.counter("huitong_delivery_store_errors_total", "Outbox claims that failed").inc();
+    return 0;
+  }
+  const auto& items = claimed.value();
+  if (items.empty())
+    return 0;
+  if (items.size() >= config_.batchThreshold) {
+    sendBatch(items);
+  } else {
+    for (const auto& item : items)
+      sendSingle(item);
+  }
+  return items.size();
+}
+
+void DeliveryWorker::sendSingle(const storage::OutboxItem& item) {
+  const auto start = std::chrono::steady_clock::now();
+  HttpResult r =
+      post(host_, port_, basePath_ + "/exchange/v1/case-events", config_.token, item.payload,
+           config_.timeoutMillis, item.eventId + "#" + std::to_string(item.attempts + 1));
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  metrics_
+      .histogram("huitong_delivery_latency_seconds", "Time to deliver one request to the platform",
+                 {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}, "mode=\"single\"")
+      .observe(secs);
+  record(item, r.status, r.body, r.retryAfterMillis, r.error);
+}
+
+void DeliveryWorker::sendBatch(const std::vector<storage::OutboxItem>& items) {
+  std::string body = "[";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i)
+      body += ",";
+    body += items[i].payload;
+  }
+  body += "]";
+  const auto start = std::chrono::steady_clock::now();
+  HttpResult r =
+      post(host_, port_, basePath_ + "/exchange/v1/case-events:batch", config_.token, body,
+           config_.timeoutMillis, items.front().eventId + "#batch" + std::to_string(items.size()));
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  metrics_
+      .histogram("huitong_delivery_latency_seconds", "Time to deliver one request to the platform",
+                 {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}, "mode=\"batch\"")
+      .observe(secs);
+  if (r.status == 200) {
+    auto doc = json::parse(r.body);
+    if (doc.ok() && doc.value().IsObject() && doc.value().HasMember("results") &&
+        doc.value()["results"].IsArray() && doc.value()["results"].Size() == items.size()) {
+      const auto& results = doc.value()["results"];
+      for (rapidjson::SizeType i = 0; i < results.Size(); ++i) {
+        const auto& res = results[i];
+        const std::string status =
+            res.IsObject() && res.HasMember("status") && res["status"].IsString()
+                ? res["status"].GetString()
+                : "";
+        // Each element is judged on its own: map its status to the single-event answer.
+        const int code = status == "accepted" || status == "duplicate" ? 200
+                         : status == "conflict"                        ? 409
+                         : status == "rejected"                        ? 422
+                                                                       : 500;
+        record(items[i], code, json::write(res), -1, "");
+      }
+      return;
+    }
+    for (const auto& item : items)
+      record(item, 0, "", -1, "batch answer unreadable: " + r.body.substr(0, 200));
+    return;
+  }
+  // The batch as a whole failed: every element shares the outcome.
+  for (const auto& item : items)
+    record(item, r.status, r.body, r.retryAfterMillis, r.error);
+}
+
+void DeliveryWorker::record(const storage::OutboxItem& item, int status, const std::string& body,
+                            EpochMillis retryAfterMillis, const std::string& transportError) {
+  const EpochMillis now = clock_.now();
+  const int attempt = item.attempts + 1;
+  auto outcome = [&](const char* o) {
+    metrics_
+        .counter("huitong_delivery_attempts_total", "Delivery attempts by outcome",
+                 std::string("outcome=\"") + o + "\"")
+        .inc();
+  };
+  if (status == 200) {
+    auto doc = json::parse(body);
+    std::string receipt = "{}";
+    if (doc.ok() && doc.value().IsObject() && doc.value().HasMember("receipt")) {
+      receipt = json::write(doc.value()["receipt"]);
+    }
+    const bool duplicate = doc.ok() && doc.value().IsObject() && doc.value().HasMember("status") &&
+                           doc.value()["status"].IsString() &&
+                           std::string(doc.value()["status"].GetString()) == "duplicate";
+    outcome(duplicate ? "duplicate" : "accepted");
+    (void)store_.markDelivered(item.id, receipt, now);
+    metrics_.counter("huitong_delivered_events_total", "Case events delivered to the platform")
+        .inc();
+    return;
+  }
+  const bool permanent = status == 409 || status == 422 || status == 400 || status == 413 ||
+                         (status >= 400 && status < 500 && status != 401 && status != 403 &&
+                          status != 429 && status != 408);
+  if (permanent || attempt >= static_cast<int>(config_.maxAttempts)) {
+    outcome(permanent ? "permanent" : "exhausted");
+    std::string reason =
+        permanent ? "platform answered " + std::to_string(status) + ": " + body.substr(0, 2000)
+                  : "gave up after " + std::to_string(attempt) + " attempts; last: " +
+                        (status ? "HTTP " + std::to_string(status) : transportError);
+    (void)store_.markDead(item.id, reason, now);
+    metrics_.counter("huitong_dead_letters_total", "Case events that became dead letters").inc();
+    return;
+  }
+  outcome(status == 0 ? "unreachable" : "retry");
+  EpochMillis wait = backoff(item.attempts);
+  if ((status == 429 || status == 503) && retryAfterMillis >= 0)
+    wait = std::max(wait, retryAfterMillis);
+  const std::string error =
+      status ? "HTTP " + std::to_string(status) + ": " + body.substr(0, 500) : transportError;
+  (void)store_.markRetry(item.id, error, now + wait);
+}
+
+}  // namespace huitong::exchange

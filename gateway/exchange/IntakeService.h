@@ -1,0 +1,55 @@
+// Intake: a department's message becomes journaled, mapped and queued case events, and the
+// department gets its answer only after that is durable (DESIGN.md §1). Stateless apart from
+// its collaborators; thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "gateway/core/Clock.h"
+#include "gateway/core/Error.h"
+#include "gateway/core/RawMessage.h"
+#include "gateway/exchange/MappingSet.h"
+#include "gateway/exchange/Metrics.h"
+#include "gateway/mapping/Mapping.h"
+#include "gateway/storage/ExchangeStore.h"
+
+namespace huitong::exchange {
+
+// The answer to a submission.
+struct IntakeAnswer {
+  enum class Kind {
+    kAccepted,       // 202: journaled; some events valid and queued
+    kRejected,       // 422: journaled as rejected; no event valid
+    kUnreadable,     // 400: the message cannot be read at all (not journaled)
+    kUnknownSystem,  // 404: no mapping for the system
+    kStoreFailed,    // 503: the journal could not commit: nothing was accepted
+  };
+  Kind kind = Kind::kAccepted;
+  std::string messageId;
+  bool repeated = false;                       // the same message again: the first answer
+  std::string bodyJson;                        // 202/422: {"message_id", "events", "rejected"}
+  Error error;                                 // 400/404/503: what went wrong
+  std::vector<mapping::Rejection> rejections;  // 422 / partial 202
+};
+
+class IntakeService {
+ public:
+  IntakeService(storage::ExchangeStore& store, const MappingSet& mappings, const Clock& clock,
+                MetricsRegistry& metrics);
+
+  IntakeAnswer submit(const RawMessage& message) const;
+
+ private:
+  storage::ExchangeStore& store_;
+  const MappingSet& mappings_;
+  const Clock& clock_;
+  MetricsRegistry& metrics_;
+};
+
+// A new message id: "m-" + 26 characters (time-ordered, random tail).
+std::string newMessageId(EpochMillis now);
+// SHA-256 of `data`, lower-case hex.
+std::string sha256Hex(const std::string& data);
+
+}  // namespace huitong::exchange

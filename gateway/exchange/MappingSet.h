@@ -1,0 +1,32 @@
+// The compiled mappings the gateway runs, one per department system. Replaced as a whole
+// (a reload builds a new set; a failed reload keeps the running one); readers take a snapshot.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "gateway/core/Error.h"
+#include "gateway/mapping/Mapping.h"
+
+namespace huitong::exchange {
+
+class MappingSet {
+ public:
+  using Snapshot =
+      std::shared_ptr<const std::map<std::string, std::shared_ptr<const mapping::Mapping>>>;
+
+  // Loads every mapping under `dir` (mappings/<system>/mapping.json); on failure the running
+  // set stays and the error names file:line:column.
+  Result<void> load(const std::string& dir);
+  Snapshot snapshot() const;
+  std::shared_ptr<const mapping::Mapping> find(const std::string& system) const;
+
+ private:
+  mutable std::mutex mu_;
+  Snapshot current_ =
+      std::make_shared<const std::map<std::string, std::shared_ptr<const mapping::Mapping>>>();
+};
+
+}  // namespace huitong::exchange

@@ -1,0 +1,50 @@
+// The gateway's configuration (docs/configuration.md): read once at start from a JSON file;
+// an unknown key or a bad value stops the start with file:line:column.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "gateway/auth/HttpSignatures.h"
+#include "gateway/core/Error.h"
+#include "gateway/exchange/DeliveryWorker.h"
+#include "gateway/storage/ExchangeStore.h"
+
+namespace huitong::http {
+
+// How one department system is admitted.
+struct SystemConfig {
+  std::string id;
+  std::string auth = "signature";  // "signature" (RFC 9421) | "legacy"
+  std::vector<auth::DepartmentKey> keys;
+  // legacy: admitted by source address (CIDR allow-list) plus an optional static token header.
+  std::vector<std::string> allowCidrs;
+  std::string tokenHeader;
+  std::string token;
+  // soap11: answer in SOAP (the operation's response element, namespace) instead of JSON.
+  bool soap = false;
+  std::string soapResponseElement;
+  std::string soapNamespace;
+};
+
+struct GatewayConfig {
+  std::string file;  // where it was read from
+  std::string listenHost = "127.0.0.1";
+  unsigned short listenPort = 8600;
+  unsigned threads = 64;  // connections served at once
+  std::size_t maxBodyBytes = 1024 * 1024;
+  std::string mappingsDir = "mappings";
+  storage::StoreConfig store;
+  exchange::DeliveryConfig delivery;
+  std::string opsToken;  // bearer token of the operator API (until staff accounts)
+  std::vector<SystemConfig> systems;
+  const SystemConfig* findSystem(const std::string& id) const;
+};
+
+// Reads and checks the configuration. Relative paths are taken from the config file's folder.
+Result<GatewayConfig> loadConfig(const std::string& path);
+
+// Whether `address` (dotted IPv4 or IPv6 text) is inside `cidr` ("10.0.0.0/8", "::1/128").
+bool cidrContains(const std::string& cidr, const std::string& address);
+
+}  // namespace huitong::http

@@ -1,0 +1,537 @@
+#include "gateway/http/GatewayServer.h"
+
+#include <chrono>
+#include <iostream>
+#include <mutex>
+#include <sstream>
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/ThreadPool.h>
+
+#include "gateway/core/Json.h"
+
+namespace huitong::http {
+namespace {
+
+using Poco::Net::HTTPResponse;
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+
+std::mutex gLogMutex;
+
+std::string jsonString(const std::string& s) {
+  rapidjson::Document d;
+  return json::write(json::string(s, d.GetAllocator()));
+}
+
+// ------------------------------------------------------------------ answers
+
+void sendJson(HTTPServerResponse& res, int status, const std::string& body,
+              const std::string& type = "application/json; charset=utf-8") {
+  res.setStatus(static_cast<HTTPResponse::HTTPStatus>(status));
+  res.setContentType(type);
+  res.setContentLength(static_cast<std::streamsize>(body.size()));
+  res.send() << body;
+}
+
+// RFC 9457 problem details. `extra` holds more members as JSON text ("" for none).
+void sendProblem(HTTPServerResponse& res, int status, const std::string& type,
+                 const std::string& title, const std::string& detail,
+                 const std::string& extra = "") {
+  std::string body = "{\"type\":" + jsonString("https://huitong.zs.gov.cn/problems/" + type) +
+                     ",\"title\":" + jsonString(title) + ",\"status\":" + std::to_string(status) +
+                     ",\"detail\":" + jsonString(detail);
+  if (!extra.empty())
+    body += "," + extra;
+  body += "}";
+  sendJson(res, status, body, "application/problem+json; charset=utf-8");
+}
+
+std::string xmlEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+void sendSoap(HTTPServerResponse& res, int status, const std::string& bodyXml) {
+  const std::string env =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+      "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>" +
+      bodyXml + "</soap:Body></soap:Envelope>";
+  sendJson(res, status, env, "text/xml; charset=utf-8");
+}
+
+void sendSoapFault(HTTPServerResponse& res, bool client, const std::string& message) {
+  sendSoap(res, 500,
+           std::string("<soap:Fault><faultcode>soap:") + (client ? "Client" : "Server") +
+               "</faultcode><faultstring>" + xmlEscape(message) + "</faultstring></soap:Fault>");
+}
+
+// ------------------------------------------------------------------ request helpers
+
+// Reads at most `limit` bytes of body; false when the body is larger.
+bool readBody(HTTPServerRequest& req, std::size_t limit, std::string& body) {
+  if (req.hasContentLength() && req.getContentLength64() > static_cast<Poco::Int64>(limit))
+    return false;
+  std::istream& in = req.stream();
+  char buf[16384];
+  while (in) {
+    in.read(buf, sizeof buf);
+    body.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (body.size() > limit)
+      return false;
+  }
+  return true;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s)
+    c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Media type and charset of a Content-Type header.
+void parseContentType(const std::string& header, std::string& media, std::string& charset) {
+  const auto semi = header.find(';');
+  media = lower(header.substr(0, semi));
+  while (!media.empty() && media.back() == ' ')
+    media.pop_back();
+  charset.clear();
+  if (semi == std::string::npos)
+    return;
+  const std::string params = lower(header.substr(semi + 1));
+  const auto at = params.find("charset=");
+  if (at == std::string::npos)
+    return;
+  std::string v = header.substr(semi + 1 + at + 8);
+  const auto end = v.find(';');
+  if (end != std::string::npos)
+    v.resize(end);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '"'))
+    v.pop_back();
+  while (!v.empty() && (v.front() == ' ' || v.front() == '"'))
+    v.erase(0, 1);
+  charset = v;
+}
+
+std::vector<std::string> splitPath(const std::string& uri) {
+  std::string path = uri.substr(0, uri.find('?'));
+  std::vector<std::string> parts;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    const auto slash = path.find('/', start);
+    parts.push_back(
+        path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+    if (slash == std::string::npos)
+      break;
+    start = slash + 1;
+  }
+  return parts;
+}
+
+// ------------------------------------------------------------------ handlers
+
+class Handler : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit Handler(const GatewayContext& ctx) : ctx_(ctx) {}
+
+  void handleRequest(HTTPServerRequest& req, HTTPServerResponse& res) override {
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      route(req, res);
+    } catch (const std::exception& e) {
+      // Broken invariant or a POCO error mid-answer: log it; answer if nothing was sent.
+      logLine("error", "request failed", {{"path", req.getURI()}, {"error", e.what()}});
+      if (!res.sent())
+        sendProblem(res, 500, "internal", "Internal error", "the request could not be completed");
+    }
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    ctx_.metrics
+        .histogram("huitong_http_request_duration_seconds", "HTTP request duration",
+                   {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}, "")
+        .observe(ms / 1000);
+  }
+
+ private:
+  void route(HTTPServerRequest& req, HTTPServerResponse& res) {
+    const auto parts = splitPath(req.getURI());
+    const std::string& method = req.getMethod();
+    if (parts.size() == 1 && parts[0] == "healthz")
+      return sendJson(res, 200, "{\"status\":\"up\"}");
+    if (parts.size() == 1 && parts[0] == "readyz") {
+      return ctx_.ready ? sendJson(res, 200, "{\"status\":\"ready\"}")
+                        : sendProblem(res, 503, "not-ready", "Not ready",
+                                      "the gateway is starting or stopping");
+    }
+    if (parts.size() == 1 && parts[0] == "metrics") {
+      return sendJson(res, 200, ctx_.metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+    }
+    if (parts.size() == 3 && parts[0] == "intake" && parts[1] == "v1") {
+      if (method != "POST")
+        return methodNotAllowed(res, "POST");
+      return intake(req, res, parts[2]);
+    }
+    if (parts.size() == 5 && parts[0] == "intake" && parts[1] == "v1" && parts[3] == "messages") {
+      if (method != "GET")
+        return methodNotAllowed(res, "GET");
+      return status(req, res, parts[2], parts[4]);
+    }
+    if (parts.size() >= 3 && parts[0] == "ops" && parts[1] == "v1" && parts[2] == "dead-letters") {
+      return deadLetters(req, res, parts);
+    }
+    sendProblem(res, 404, "not-found", "Not found",
+                "no such resource: " + req.getURI().substr(0, 200));
+  }
+
+  void methodNotAllowed(HTTPServerResponse& res, const std::string& allow) {
+    res.set("Allow", allow);
+    sendProblem(res, 405, "method-not-allowed", "Method not allowed", "use " + allow);
+  }
+
+  // Authenticates a department request for `system`; answers and returns false when refused.
+  bool authenticate(HTTPServerRequest& req, HTTPServerResponse& res, const SystemConfig& sys,
+                    const std::string& body) {
+    auto refuse = [&](const std::string& code, const std::string& why) {
+      logLine("warning", "department request refused",
+              {{"system", sys.id},
+               {"code", code},
+               {"why", why},
+               {"peer", req.clientAddress().host().toString()}});
+      ctx_.metrics
+          .counter("huitong_auth_failures_total", "Refused department requests",
+                   "system=\"" + exchange::MetricsRegistry::escape(sys.id) + "\"")
+          .inc();
+      sendProblem(res, code == "auth.system" ? 403 : 401,
+                  code == "auth.system" ? "forbidden" : "unauthorized",
+                  code == "auth.system" ? "Forbidden" : "Unauthorized",
+                  code == "auth.system" ? "this key may not submit for this system"
+                                        : "the request is not authenticated");
+      return false;
+    };
+    if (sys.auth == "legacy") {
+      const std::string peer = req.clientAddress().host().toString();
+      bool allowed = false;
+      for (const auto& c : sys.allowCidrs)
+        allowed = allowed || cidrContains(c, peer);
+      if (!allowed)
+        return refuse("auth.address", "source address " + peer + " not in allow_cidrs");
+      if (!sys.tokenHeader.empty() && req.get(sys.tokenHeader, "") != sys.token) {
+        return refuse("auth.token", "missing or wrong " + sys.tokenHeader);
+      }
+      return true;
+    }
+    auth::SignedRequest sr;
+    sr.method = req.getMethod();
+    sr.targetUri = "http://" + req.getHost() + req.getURI();
+    for (const auto& [name, value] : req)
+      sr.headers[lower(name)] = value;
+    sr.body = body;
+    auto v = ctx_.verifier.verify(sr);
+    if (!v.ok())
+      return refuse(v.error().code, v.error().message);
+    if (v.value().system != sys.id)
+      return refuse("auth.system", "key " + v.value().keyId + " is for " + v.value().system);
+    return true;
+  }
+
+  void intake(HTTPServerRequest& req, HTTPServerResponse& res, const std::string& system) {
+    const SystemConfig* sys = ctx_.config.findSystem(system);
+    auto mapping = ctx_.mappings.find(system);
+    if (!sys || !mapping) {
+      return sendProblem(res, 404, "unknown-system", "Unknown system",
+                         "no department system '" + system.substr(0, 64) + "'");
+    }
+    std::string body;
+    if (!readBody(req, ctx_.config.maxBodyBytes, body)) {
+      return sendProblem(res, 413, "too-large", "Body too large",
+                         "the body exceeds " + std::to_string(ctx_.config.maxBodyBytes) + " bytes");
+    }
+    if (!authenticate(req, res, *sys, body))
+      return;
+    std::string media, charset;
+    parseContentType(req.getContentType(), media, charset);
+    const std::string& format = mapping->inputFormat();
+    const bool jsonOk = format == "json" && (media == "application/json" || media == "text/json");
+    const bool xmlOk = format == "xml" && (media == "text/xml" || media == "application/xml" ||
+                                           media == "application/soap+xml");
+    const bool csvOk = format == "csv" && (media == "text/csv" || media == "text/plain");
+    if (!jsonOk && !xmlOk && !csvOk) {
+      return sendProblem(res, 415, "unsupported-media-type", "Unsupported media type",
+                         "system " + system + " sends " + format + "; got Content-Type '" +
+                             req.getContentType().substr(0, 100) + "'");
+    }
+    if (!charset.empty() && format == "json" && lower(charset) != "utf-8" &&
+        lower(charset) != "utf8") {
+      return sendProblem(res, 415, "unsupported-charset", "Unsupported charset",
+                         "JSON is read as UTF-8; got charset=" + charset.substr(0, 40));
+    }
+    RawMessage msg;
+    msg.system = system;
+    msg.adapter = sys->soap ? "soap11" : format == "xml" ? "http_xml" : "http_json";
+    msg.contentType = req.getContentType();
+    msg.charset = charset;
+    msg.bytes = std::move(body);
+    msg.sourceRef = req.clientAddress().toString();
+    msg.receivedAt = ctx_.clock.now();
+    const exchange::IntakeAnswer a = ctx_.intake.submit(msg);
+    if (a.kind == exchange::IntakeAnswer::Kind::kAccepted)
+      ctx_.delivery.notify();
+    if (sys->soap)
+      return answerSoap(res, *sys, a);
+    switch (a.kind) {
+      case exchange::IntakeAnswer::Kind::kAccepted:
+        return sendJson(res, 202, a.bodyJson);
+      case exchange::IntakeAnswer::Kind::kRejected: {
+        auto doc = json::parse(a.bodyJson);
+        std::string errors = "[]", id = a.messageId;
+        if (doc.ok() && doc.value().HasMember("rejected"))
+          errors = json::write(doc.value()["rejected"]);
+        return sendProblem(
+            res, 422, "rejected", "Message rejected",
+            "no case event of the message is valid; every broken rule is listed in errors",
+            "\"message_id\":" + jsonString(id) + ",\"errors\":" + errors);
+      }
+      case exchange::IntakeAnswer::Kind::kUnreadable:
+        return sendProblem(
+            res, 400, "unreadable", "Message unreadable", a.error.message,
+            "\"code\":" + jsonString(a.error.code) + ",\"position\":" + jsonString(a.error.path));
+      case exchange::IntakeAnswer::Kind::kUnknownSystem:
+        return sendProblem(res, 404, "unknown-system", "Unknown system", a.error.message);
+      case exchange::IntakeAnswer::Kind::kStoreFailed:
+        logLine("error", "journal commit failed",
+                {{"system", system}, {"error", a.error.describe()}});
+        res.set("Retry-After", "5");
+        return sendProblem(res, 503, "unavailable", "Temporarily unavailable",
+                           "the message was not accepted; send it again later");
+    }
+  }
+
+  void answerSoap(HTTPServerResponse& res, const SystemConfig& sys,
+                  const exchange::IntakeAnswer& a) {
+    const std::string open =
+        "<" + sys.soapResponseElement +
+        (sys.soapNamespace.empty() ? "" : " xmlns=\"" + xmlEscape(sys.soapNamespace) + "\"") + ">";
+    const std::string close = "</" + sys.soapResponseElement + ">";
+    switch (a.kind) {
+      case exchange::IntakeAnswer::Kind::kAccepted:
+        return sendSoap(
+            res, 200,
+            open + "<Code>0</Code><Message>OK " + xmlEscape(a.messageId) + "</Message>" + close);
+      case exchange::IntakeAnswer::Kind::kRejected: {
+        // Bad data is not worth retrying: a non-zero Code, shown to the department's operator.
+        std::string msg = "rejected " + a.messageId + ":";
+        for (const auto& r : a.rejections)
+          msg += " " + r.field + " " + r.code + " (" + r.sourcePath + ");";
+        auto doc = json::parse(a.bodyJson);
+        if (a.rejections.empty() && doc.ok() && doc.value().HasMember("rejected")) {
+          for (const auto& r : doc.value()["rejected"].GetArray()) {
+            msg += std::string(" ") + r["field"].GetString() + " " + r["code"].GetString() + ";";
+          }
+        }
+        return sendSoap(res, 200,
+                        open + "<Code>1</Code><Message>" + xmlEscape(msg) + "</Message>" + close);
+      }
+      case exchange::IntakeAnswer::Kind::kUnreadable:
+        return sendSoapFault(res, true, a.error.describe());
+      case exchange::IntakeAnswer::Kind::kUnknownSystem:
+        return sendSoapFault(res, true, a.error.message);
+      case exchange::IntakeAnswer::Kind::kStoreFailed:
+        return sendSoapFault(res, false, "temporarily unavailable; send again later");
+    }
+  }
+
+  void status(HTTPServerRequest& req, HTTPServerResponse& res, const std::string& system,
+              const std::string& id) {
+    const SystemConfig* sys = ctx_.config.findSystem(system);
+    if (!sys)
+      return sendProblem(res, 404, "unknown-system", "Unknown system",
+                         "no department system '" + system.substr(0, 64) + "'");
+    if (!authenticate(req, res, *sys, ""))
+      return;
+    auto st = ctx_.store.messageStatus(system, id);
+    if (!st.ok())
+      return sendProblem(res, 503, "unavailable", "Temporarily unavailable",
+                         "the store did not answer");
+    if (!st.value())
+      return sendProblem(res, 404, "unknown-message", "Unknown message",
+                         "no message " + id.substr(0, 64) + " of " + system);
+    const auto& m = *st.value();
+    rapidjson::Document d(rapidjson::kObjectType);
+    auto& a = d.GetAllocator();
+    d.AddMember("message_id", json::string(m.messageId, a), a);
+    d.AddMember("system", json::string(m.system, a), a);
+    d.AddMember("state", json::string(m.state, a), a);
+    d.AddMember("received_at", json::string(formatRfc3339(m.receivedAt), a), a);
+    auto answer = json::parse(m.answerJson);
+    if (answer.ok() && answer.value().HasMember("rejected")) {
+      d.AddMember("rejected", rapidjson::Value(answer.value()["rejected"], a), a);
+    }
+    rapidjson::Value events(rapidjson::kArrayType);
+    for (const auto& e : m.events) {
+      rapidjson::Value ev(rapidjson::kObjectType);
+      ev.AddMember("event_id", json::string(e.eventId, a), a);
+      ev.AddMember("state", json::string(e.state, a), a);
+      ev.AddMember("attempts", e.attempts, a);
+      auto receipt = json::parse(e.receiptJson.empty() ? "null" : e.receiptJson);
+      if (receipt.ok() && !receipt.value().IsNull())
+        ev.AddMember("receipt", rapidjson::Value(receipt.value(), a), a);
+      if (!e.lastError.empty())
+        ev.AddMember("reason", json::string(e.lastError, a), a);
+      events.PushBack(ev, a);
+    }
+    d.AddMember("events", events, a);
+    sendJson(res, 200, json::write(d));
+  }
+
+  void deadLetters(HTTPServerRequest& req, HTTPServerResponse& res,
+                   const std::vector<std::string>& parts) {
+    const std::string auth = req.get("Authorization", "");
+    if (ctx_.config.opsToken.empty() || auth != "Bearer " + ctx_.config.opsToken) {
+      logLine("warning", "operator request refused",
+              {{"path", req.getURI()}, {"peer", req.clientAddress().toString()}});
+      return sendProblem(res, 401, "unauthorized", "Unauthorized",
+                         "the request is not authenticated");
+    }
+    const std::string actor = req.get("X-Operator", "ops-token");
+    if (parts.size() == 3 && req.getMethod() == "GET") {
+      auto list = ctx_.store.deadLetters(200, 0);
+      if (!list.ok())
+        return sendProblem(res, 503, "unavailable", "Temporarily unavailable",
+                           "the store did not answer");
+      rapidjson::Document d(rapidjson::kArrayType);
+      auto& a = d.GetAllocator();
+      for (const auto& dl : list.value()) {
+        rapidjson::Value v(rapidjson::kObjectType);
+        v.AddMember("id", dl.outboxId, a);
+        v.AddMember("event_id", json::string(dl.eventId, a), a);
+        v.AddMember("message_id", json::string(dl.messageId, a), a);
+        v.AddMember("system", json::string(dl.system, a), a);
+        v.AddMember("attempts", dl.attempts, a);
+        v.AddMember("reason", json::string(dl.lastError, a), a);
+        v.AddMember("dead_at", json::string(formatRfc3339(dl.deadAt), a), a);
+        d.PushBack(v, a);
+      }
+      return sendJson(res, 200, json::write(d));
+    }
+    if (parts.size() == 4 && req.getMethod() == "POST") {
+      const std::string& last = parts[3];
+      const auto colon = last.find(':');
+      const std::string idText = last.substr(0, colon),
+                        action = colon == std::string::npos ? "" : last.substr(colon + 1);
+      std::int64_t id = 0;
+      try {
+        id = std::stoll(idText);
+      } catch (const std::exception&) {
+        return sendProblem(res, 400, "bad-request", "Bad request",
+                           "dead letter id must be a number");
+      }
+      Result<void> r;
+      if (action == "requeue") {
+        r = ctx_.store.requeueDeadLetter(id, "", ctx_.clock.now());
+      } else if (action == "discard") {
+        r = ctx_.store.discardDeadLetter(id, ctx_.clock.now());
+      } else {
+        return sendProblem(res, 404, "not-found", "Not found", "actions are :requeue and :discard");
+      }
+      logLine("notice", "dead letter " + action,
+              {{"id", idText}, {"actor", actor}, {"ok", r.ok() ? "true" : "false"}});
+      if (!r.ok())
+        return sendProblem(res, 404, "not-found", "Not found", r.error().message);
+      ctx_.delivery.notify();
+      return sendJson(res, 200, "{\"id\":" + idText + ",\"action\":\"" + action + "\"}");
+    }
+    methodNotAllowed(res, "GET, POST");
+  }
+
+  const GatewayContext& ctx_;
+};
+
+class Factory : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit Factory(const GatewayContext& ctx) : ctx_(ctx) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
+    return new Handler(ctx_);  // never nullptr: POCO would answer 501
+  }
+
+ private:
+  const GatewayContext& ctx_;
+};
+
+}  // namespace
+
+void logLine(const std::string& level, const std::string& msg,
+             const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string line = "{\"ts\":" + jsonString(formatRfc3339(SystemClock().now())) +
+                     ",\"level\":" + jsonString(level) + ",\"msg\":" + jsonString(msg);
+  for (const auto& [k, v] : fields)
+    line += "," + jsonString(k) + ":" + jsonString(v);
+  line += "}\n";
+  std::lock_guard<std::mutex> lock(gLogMutex);
+  std::cerr << line << std::flush;
+}
+
+GatewayServer::GatewayServer(GatewayContext context) : ctx_(context) {}
+
+GatewayServer::~GatewayServer() {
+  stop();
+}
+
+Result<void> GatewayServer::start() {
+  try {
+    Poco::Net::ServerSocket socket(
+        Poco::Net::SocketAddress(ctx_.config.listenHost, ctx_.config.listenPort), 256);
+    auto* params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(static_cast<int>(ctx_.config.threads));
+    params->setMaxQueued(1024);
+    params->setKeepAliveTimeout(Poco::Timespan(5, 0));
+    params->setTimeout(Poco::Timespan(30, 0));
+    pool_ = std::make_unique<Poco::ThreadPool>(2, static_cast<int>(ctx_.config.threads));
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(ctx_), *pool_, socket, params);
+    server_->start();
+  } catch (const Poco::Exception& e) {
+    return Error{"http.listen",
+                 "cannot listen on " + ctx_.config.listenHost + ":" +
+                     std::to_string(ctx_.config.listenPort) + ": " + e.displayText(),
+                 ""};
+  }
+  return {};
+}
+
+unsigned short GatewayServer::port() const {
+  return server_ ? server_->port() : 0;
+}
+
+void GatewayServer::stop() {
+  if (server_) {
+    server_->stopAll(false);  // stop accepting; in-flight requests finish
+    pool_->joinAll();
+    server_.reset();
+  }
+}
+
+}  // namespace huitong::http

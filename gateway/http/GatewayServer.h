@@ -1,0 +1,61 @@
+// The gateway's HTTP side: one route table over POCO's HTTPServer, department intake with
+// authentication, message status, health, readiness, metrics and the operator API. Every error
+// answer is application/problem+json (RFC 9457), or a SOAP fault for SOAP systems.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "gateway/auth/HttpSignatures.h"
+#include "gateway/core/Clock.h"
+#include "gateway/exchange/DeliveryWorker.h"
+#include "gateway/exchange/IntakeService.h"
+#include "gateway/exchange/MappingSet.h"
+#include "gateway/exchange/Metrics.h"
+#include "gateway/http/GatewayConfig.h"
+#include "gateway/storage/ExchangeStore.h"
+
+namespace Poco {
+class ThreadPool;
+}  // namespace Poco
+namespace Poco::Net {
+class HTTPServer;
+}  // namespace Poco::Net
+
+namespace huitong::http {
+
+// Everything a request handler needs; owned by the server, shared with handlers.
+struct GatewayContext {
+  const GatewayConfig& config;
+  storage::ExchangeStore& store;
+  exchange::MappingSet& mappings;
+  exchange::IntakeService& intake;
+  exchange::DeliveryWorker& delivery;
+  exchange::MetricsRegistry& metrics;
+  const auth::Verifier& verifier;
+  const Clock& clock;
+  std::atomic<bool>& ready;
+};
+
+class GatewayServer {
+ public:
+  explicit GatewayServer(GatewayContext context);
+  ~GatewayServer();
+  // Binds and starts serving. The chosen port is port() (config port 0 = any free port).
+  Result<void> start();
+  unsigned short port() const;
+  // Stops accepting, lets in-flight requests finish (up to a few seconds).
+  void stop();
+
+ private:
+  GatewayContext ctx_;
+  std::unique_ptr<Poco::ThreadPool> pool_;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+};
+
+// One structured log line (JSON) to standard error: {"ts", "level", "msg", ...fields}.
+void logLine(const std::string& level, const std::string& msg,
+             const std::vector<std::pair<std::string, std::string>>& fields = {});
+
+}  // namespace huitong::http
