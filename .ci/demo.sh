@@ -1,39 +1,93 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and shows the mapping engine at work on the four sample
-# departments: their embedded tests, then one message of each mapped into case events.
-# (The gateway server and mock platform join this demo with the exchange spine.)
+# Installs what is missing, builds, and starts the demo: the mock platform on 127.0.0.1:8601
+# and the gateway on 127.0.0.1:8600 (embedded SQLite store, the four sample departments with
+# the demo credentials of sandbox/demo/credentials.json), then submits a few signed sample
+# messages and shows them arriving at the mock platform. Both keep running in the background.
+#   HUITONG_PORT=8600 HUITONG_PLATFORM_PORT=8601   override the ports
+#   bash .ci/demo.sh stop                          stops what a previous run started
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$(pwd)
+state="$root/var/demo"
+gw_port="${HUITONG_PORT:-8600}"
+mock_port="${HUITONG_PLATFORM_PORT:-8601}"
+huitong="$root/build/gateway/app/huitong"
+
+stop_previous() {
+  for name in gateway mock-platform; do
+    if [ -f "$state/$name.pid" ]; then
+      pid=$(cat "$state/$name.pid")
+      if kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      fi
+      rm -f "$state/$name.pid"
+    fi
+  done
+}
+
+if [ "${1:-}" = "stop" ]; then
+  stop_previous
+  echo "demo stopped"
+  exit 0
+fi
+
 bash .ci/install-deps.sh
 bash .ci/build.sh build
-huitong=build/gateway/app/huitong
 
 echo
-echo "== huitong mapping test: every mapping's embedded test cases"
-$huitong mapping test mappings
+echo "== the mapping engine: every mapping's embedded tests"
+"$huitong" mapping test mappings
 
-for example in \
-  "marriage mappings/marriage/tests/divorce-accepted.json" \
-  "elderly-subsidy mappings/elderly-subsidy/tests/review-landline.xml" \
-  "social-assistance mappings/social-assistance/tests/DB_20261102.csv"; do
-  set -- $example
-  echo
-  echo "== huitong map --system $1 --input $2"
-  $huitong map --system "$1" --input "$2" || true
+mkdir -p "$state"
+stop_previous
+# The demo's config with absolute paths and the chosen ports.
+sed -e "s#\"listen\": \"127.0.0.1:8600\"#\"listen\": \"127.0.0.1:$gw_port\"#" \
+    -e "s#\"url\": \"http://127.0.0.1:8601\"#\"url\": \"http://127.0.0.1:$mock_port\"#" \
+    -e "s#\"mappings\": \"../../mappings\"#\"mappings\": \"$root/mappings\"#" \
+    -e "s#\"path\": \"../../var/demo/huitong.db\"#\"path\": \"$state/huitong.db\"#" \
+    -e "s#\"public_key_file\": \"keys/#\"public_key_file\": \"$root/sandbox/demo/keys/#" \
+    sandbox/demo/gateway.json > "$state/gateway.json"
+
+nohup "$huitong" mock-platform --listen "127.0.0.1:$mock_port" --token demo-platform-token \
+  > "$state/mock-platform.out" 2> "$state/mock-platform.log" < /dev/null &
+echo $! > "$state/mock-platform.pid"
+nohup "$huitong" serve --config "$state/gateway.json" > "$state/gateway.out" 2> "$state/gateway.log" < /dev/null &
+echo $! > "$state/gateway.pid"
+
+for _ in $(seq 100); do
+  curl -fsS "http://127.0.0.1:$gw_port/readyz" >/dev/null 2>&1 && break
+  sleep 0.1
 done
+if ! curl -fsS "http://127.0.0.1:$gw_port/readyz" >/dev/null 2>&1; then
+  echo "the gateway did not become ready; its log:" >&2
+  tail -20 "$state/gateway.log" >&2
+  exit 1
+fi
+
+submit() {  # system content-type file
+  local system=$1 type=$2 file=$3 cred
+  cred=$(jq -r --arg s "$system" '.[$s] | if .alg == "ed25519" then "--private-key sandbox/demo/" + .private_key else "--secret " + .secret end + " --key-id " + .keyid + " --alg " + .alg' sandbox/demo/credentials.json)
+  # shellcheck disable=SC2086
+  eval "$("$huitong" sign $cred --url "http://127.0.0.1:$gw_port/intake/v1/$system" \
+          --content-type "$type" --data-file "$file" --curl)"
+  echo
+}
+
 echo
-echo "== huitong map --system funeral --input <an SQL script> --query ... (database rows)"
-sql=$(mktemp --suffix=.sql)
-trap 'rm -f "$sql"' EXIT
-cat > "$sql" <<'SQL'
-CREATE TABLE EX_CASE_STAGE (ID INTEGER PRIMARY KEY, SBLSH TEXT, SXBM TEXT, SXMC TEXT, STAGE_CODE TEXT,
-  STAGE_TIME TEXT, SQRMC TEXT, SQRZJLX TEXT, SQRZJHM TEXT, JG_CODE TEXT, YJ TEXT, SFJE_YUAN REAL, CLQD TEXT,
-  BZJZRQ TEXT, ZZMC TEXT, ZZBH TEXT, ZZYXQ TEXT, VERSION INTEGER DEFAULT 1, REC_FLAG INTEGER DEFAULT 0);
-INSERT INTO EX_CASE_STAGE (ID, SBLSH, SXBM, SXMC, STAGE_CODE, STAGE_TIME, SQRMC, SQRZJLX, SQRZJHM, JG_CODE, YJ, SFJE_YUAN, ZZMC, ZZBH, ZZYXQ)
-VALUES (3001, 'BZ2026112700001', '1244200045586402424442204001000', '骨灰寄存服务', 'BJ', '2026-11-27 10:00:00',
-  '梁伟明', '1', '442000196507220354', '0', '已办理骨灰寄存', 187.6, '骨灰寄存证', 'GHJC-2026-11-0501', '2027-11-26');
-SQL
-$huitong map --system funeral --input "$sql" --query "SELECT * FROM EX_CASE_STAGE WHERE REC_FLAG = 0 ORDER BY ID"
+echo "== signed submissions (see README: 'Submit a message')"
+submit marriage "application/json;charset=UTF-8" mappings/marriage/tests/divorce-accepted.json
+submit elderly-subsidy "text/xml; charset=utf-8" mappings/elderly-subsidy/tests/review-landline.xml
+submit social-assistance "text/csv; charset=GB18030" mappings/social-assistance/tests/DB_20261102.csv
+sleep 1
 echo
-echo "Try it yourself:  $huitong map --system marriage --input FILE [--trace]"
-echo "                  $huitong jsonpath '\$.applicants[0].name' mappings/marriage/tests/divorce-accepted.json"
+echo "== what the mock platform received"
+curl -sS "http://127.0.0.1:$mock_port/control/v1/received?limit=10" | jq -c '.events[] | {index, event_id}'
+cat <<EOT
+
+The gateway listens on http://127.0.0.1:$gw_port and the mock platform on http://127.0.0.1:$mock_port.
+  logs:      $state/gateway.log, $state/mock-platform.log
+  metrics:   curl -s http://127.0.0.1:$gw_port/metrics
+  received:  curl -s 'http://127.0.0.1:$mock_port/control/v1/received?limit=20' | jq
+  stop:      bash .ci/demo.sh stop
+EOT
