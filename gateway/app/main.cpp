@@ -45,7 +45,9 @@ void printUsage(std::ostream& out) {
   out << "usage: huitong <verb> [options]   (huitong <verb> --help for a verb's "
          "options)\n\nverbs:\n";
   for (const Verb& v : kVerbs) {
-    out << "  " << v.name << std::string(12 - std::string(v.name).size(), ' ') << v.summary << "\n";
+    const std::string name = v.name;
+    out << "  " << name << std::string(name.size() < 15 ? 15 - name.size() : 1, ' ') << v.summary
+        << "\n";
   }
 }
 

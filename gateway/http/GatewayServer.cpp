@@ -452,7 +452,18 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       }
       Result<void> r;
       if (action == "requeue") {
-        r = ctx_.store.requeueDeadLetter(id, "", ctx_.clock.now());
+        // ?remap=true: after a mapping fix, the event is mapped again from the journaled message.
+        std::string payload;
+        if (req.getURI().find("remap=true") != std::string::npos) {
+          auto remapped = remap(id);
+          if (!remapped.ok()) {
+            logLine("notice", "dead letter requeue refused",
+                    {{"id", idText}, {"actor", actor}, {"why", remapped.error().message}});
+            return sendProblem(res, 409, "remap-failed", "Cannot re-map", remapped.error().message);
+          }
+          payload = remapped.value();
+        }
+        r = ctx_.store.requeueDeadLetter(id, payload, ctx_.clock.now());
       } else if (action == "discard") {
         r = ctx_.store.discardDeadLetter(id, ctx_.clock.now());
       } else {
@@ -466,6 +477,52 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       return sendJson(res, 200, "{\"id\":" + idText + ",\"action\":\"" + action + "\"}");
     }
     methodNotAllowed(res, "GET, POST");
+  }
+
+  // The dead letter's event mapped again, with the running mapping, from its journaled message.
+  Result<std::string> remap(std::int64_t outboxId) {
+    auto list = ctx_.store.deadLetters(1, outboxId - 1);
+    if (!list.ok())
+      return list.error();
+    const storage::DeadLetter* dl = nullptr;
+    for (const auto& d : list.value()) {
+      if (d.outboxId == outboxId)
+        dl = &d;
+    }
+    if (!dl)
+      return Error{"ops.not_found", "no dead letter " + std::to_string(outboxId), ""};
+    auto raw = ctx_.store.journaledMessage(dl->messageId);
+    if (!raw.ok())
+      return raw.error();
+    if (!raw.value())
+      return Error{"ops.not_found", "message " + dl->messageId + " is not in the journal", ""};
+    auto mapping = ctx_.mappings.find(raw.value()->system);
+    if (!mapping)
+      return Error{"ops.no_mapping", "no mapping for system " + raw.value()->system, ""};
+    mapping::RunOptions options;
+    options.receivedAt = formatRfc3339(raw.value()->receivedAt);
+    auto out = mapping->run(raw.value()->bytes, ctx_.clock, options);
+    if (!out.ok())
+      return Error{"ops.remap", "the journaled message cannot be read: " + out.error().describe(),
+                   ""};
+    for (const auto& e : out.value().events) {
+      if (dl->eventId == e.event["event_id"].GetString())
+        return json::write(e.event);
+    }
+    for (const auto& e : out.value().rejected) {
+      const auto id = e.event.FindMember("event_id");
+      if (id != e.event.MemberEnd() && id->value.IsString() &&
+          dl->eventId == id->value.GetString()) {
+        std::string why;
+        for (const auto& rj : e.rejections)
+          why += " " + rj.field + "/" + rj.code;
+        return Error{"ops.remap", "the mapping still rejects " + dl->eventId + ":" + why, ""};
+      }
+    }
+    return Error{
+        "ops.remap",
+        "the running mapping no longer produces " + dl->eventId + " from message " + dl->messageId,
+        ""};
   }
 
   const GatewayContext& ctx_;
