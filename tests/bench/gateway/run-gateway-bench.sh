@@ -10,7 +10,7 @@
 #   DURATION=10 tests/bench/gateway/run-gateway-bench.sh
 #
 # Environment: DURATION (closed-loop seconds per target, default 20), CONNECTIONS (default 32),
-# WARMUP (seconds of unmeasured load before each measured run, default 3), RATE (the
+# WARMUP (seconds of unmeasured load before each measured run, default 5), RATE (the
 # fixed-rate run against the gateway, msgs/s, default 1000), RATE_DURATION (default 15),
 # NODERED_PERSIST (file: the core file node, no fsync; fsync: a function node that fdatasyncs
 # every message; both: measure both, the default), DRAIN_TIMEOUT (seconds to wait for the
@@ -19,7 +19,7 @@ set -euo pipefail
 
 DURATION=${DURATION:-20}
 CONNECTIONS=${CONNECTIONS:-32}
-WARMUP=${WARMUP:-3}
+WARMUP=${WARMUP:-5}
 RATE=${RATE:-1000}
 RATE_DURATION=${RATE_DURATION:-15}
 NODERED_PERSIST=${NODERED_PERSIST:-both}
@@ -232,8 +232,26 @@ curl -s "$GW/metrics" >"$TMP/gateway/metrics.closed"
 
 # ---- (d) the gateway at a fixed rate
 say "gateway: open loop at $RATE msgs/s for $RATE_DURATION s"
+curl -s "$GW/metrics" >"$TMP/gateway/metrics.before-rate"
+PENDING_BEFORE=$(awk '/^huitong_outbox_pending /{ print $2 }' "$TMP/gateway/metrics.before-rate")
 load gateway-rate "$GW/intake/v1/marriage" "$RATE_DURATION" --rate "$RATE"
 RATE_OUT=$TMP/gateway-rate.out
+curl -s "$GW/metrics" >"$TMP/gateway/metrics.end-rate"
+PENDING_AFTER=$(awk '/^huitong_outbox_pending /{ print $2 }' "$TMP/gateway/metrics.end-rate")
+# The gateway's own view of the same requests: huitong_http_request_duration_seconds buckets
+# over the fixed-rate run (difference of two scrapes); a percentile is "at most the bucket bound".
+server_pct() {  # p: prints the upper bound (ms) of the bucket holding the p-quantile
+  awk -v p="$1" '
+    FNR == NR && /^huitong_http_request_duration_seconds_bucket/ { match($0, /le="[^"]*"/); b[substr($0, RSTART + 4, RLENGTH - 5)] = $2; next }
+    /^huitong_http_request_duration_seconds_bucket/ {
+      match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5); n = $2 - b[le]
+      les[++k] = le; cnt[k] = n }
+    END { total = cnt[k]; for (i = 1; i <= k; ++i) if (cnt[i] >= p * total) {
+            print (les[i] == "+Inf" ? "> " les[i-1] * 1000 : "<= " les[i] * 1000) " ms"; exit } }' \
+    "$TMP/gateway/metrics.before-rate" "$TMP/gateway/metrics.end-rate"
+}
+SERVER_P50=$(server_pct 0.50)
+SERVER_P99=$(server_pct 0.99)
 drain $((GW_ACCEPTED + $(field ok "$RATE_OUT")))
 GW_RATE_DRAIN="$DRAIN_GOT of $((GW_ACCEPTED + $(field ok "$RATE_OUT"))) delivered; drained $DRAIN_S s after the load stopped"
 curl -s "$GW/metrics" >"$TMP/gateway/metrics.rate"
@@ -325,7 +343,9 @@ echo "msgs/s: 2xx answers per second; latency: request sent → answer read; pea
 echo "srv cpu: the server's CPU seconds during the measured run (the client's are not counted)"
 echo
 echo "gateway at a fixed $RATE msgs/s (open loop, latency from each request's due time), $RATE_DURATION s:"
-echo "  $(field rate "$RATE_OUT") msgs/s, p50 $(field p50_ms "$RATE_OUT") ms, p90 $(field p90_ms "$RATE_OUT") ms, p99 $(field p99_ms "$RATE_OUT") ms, max $(field max_ms "$RATE_OUT") ms; $(field late "$RATE_OUT") requests sent > 1 ms late"
+echo "  client: $(field rate "$RATE_OUT") msgs/s, p50 $(field p50_ms "$RATE_OUT") ms, p90 $(field p90_ms "$RATE_OUT") ms, p99 $(field p99_ms "$RATE_OUT") ms, max $(field max_ms "$RATE_OUT") ms; $(field late "$RATE_OUT") requests sent > 1 ms late"
+echo "  gateway's own histogram (huitong_http_request_duration_seconds): p50 $SERVER_P50, p99 $SERVER_P99"
+echo "  outbox pending: $PENDING_BEFORE before, $PENDING_AFTER at the end of the run (delivery keeps up only if it stays small)"
 echo
 NR_FILE=$( [[ -f $TMP/nodered-file.out ]] && rate_of nodered-file || echo 0)
 NR_FSYNC=$( [[ -f $TMP/nodered-fsync.out ]] && rate_of nodered-fsync || echo 0)
