@@ -35,7 +35,7 @@ std::string jsonString(const std::string& s) {
 
 void sendJson(HTTPServerResponse& res, int status, const std::string& body,
               const std::string& type = "application/json; charset=utf-8") {
-  res.setStatus(static_cast<HTTPResponse::HTTPStatus>(status));
+  res.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(status));
   res.setContentType(type);
   res.setContentLength(static_cast<std::streamsize>(body.size()));
   res.send() << body;
@@ -94,16 +94,37 @@ void sendSoapFault(HTTPServerResponse& res, bool client, const std::string& mess
 // ------------------------------------------------------------------ request helpers
 
 // Reads at most `limit` bytes of body; false when the body is larger.
-bool readBody(HTTPServerRequest& req, std::size_t limit, std::string& body) {
-  if (req.hasContentLength() && req.getContentLength64() > static_cast<Poco::Int64>(limit))
+// Reads the whole body, keeping at most `limit` bytes; false when it is larger. Every request's
+// body is read before the answer: an unread body on a keep-alive connection would be parsed as
+// the next request (request smuggling). A body past `limit` is read and dropped up to
+// kDrainLimit so that the client hears the 413; past that the connection is closed.
+constexpr std::size_t kDrainLimit = 8 * 1024 * 1024;
+
+bool readBody(HTTPServerRequest& req, HTTPServerResponse& res, std::size_t limit,
+              std::string& body) {
+  const bool declaredTooLarge =
+      req.hasContentLength() && req.getContentLength64() > static_cast<Poco::Int64>(limit);
+  if (declaredTooLarge && req.getContentLength64() > static_cast<Poco::Int64>(kDrainLimit)) {
+    res.setKeepAlive(false);
     return false;
+  }
   std::istream& in = req.stream();
   char buf[16384];
+  std::size_t total = 0;
   while (in) {
     in.read(buf, sizeof buf);
-    body.append(buf, static_cast<std::size_t>(in.gcount()));
-    if (body.size() > limit)
+    const auto n = static_cast<std::size_t>(in.gcount());
+    total += n;
+    if (total <= limit) {
+      body.append(buf, n);
+    } else if (total > kDrainLimit) {
+      res.setKeepAlive(false);
       return false;
+    }
+  }
+  if (total > limit) {
+    body.clear();
+    return false;
   }
   return true;
 }
@@ -162,7 +183,12 @@ class Handler : public Poco::Net::HTTPRequestHandler {
   void handleRequest(HTTPServerRequest& req, HTTPServerResponse& res) override {
     const auto start = std::chrono::steady_clock::now();
     try {
-      route(req, res);
+      if (!readBody(req, res, ctx_.config.maxBodyBytes, body_)) {
+        sendProblem(res, 413, "too-large", "Body too large",
+                    "the body exceeds " + std::to_string(ctx_.config.maxBodyBytes) + " bytes");
+      } else {
+        route(req, res);
+      }
     } catch (const std::exception& e) {
       // Broken invariant or a POCO error mid-answer: log it; answer if nothing was sent.
       logLine("error", "request failed", {{"path", req.getURI()}, {"error", e.what()}});
@@ -266,11 +292,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       return sendProblem(res, 404, "unknown-system", "Unknown system",
                          "no department system '" + system.substr(0, 64) + "'");
     }
-    std::string body;
-    if (!readBody(req, ctx_.config.maxBodyBytes, body)) {
-      return sendProblem(res, 413, "too-large", "Body too large",
-                         "the body exceeds " + std::to_string(ctx_.config.maxBodyBytes) + " bytes");
-    }
+    std::string body = std::move(body_);
     if (!authenticate(req, res, *sys, body))
       return;
     std::string media, charset;
@@ -371,7 +393,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     if (!sys)
       return sendProblem(res, 404, "unknown-system", "Unknown system",
                          "no department system '" + system.substr(0, 64) + "'");
-    if (!authenticate(req, res, *sys, ""))
+    if (!authenticate(req, res, *sys, body_))
       return;
     auto st = ctx_.store.messageStatus(system, id);
     if (!st.ok())
@@ -526,6 +548,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
   }
 
   const GatewayContext& ctx_;
+  std::string body_;  // the request's body, read before routing
 };
 
 class Factory : public Poco::Net::HTTPRequestHandlerFactory {
