@@ -230,6 +230,11 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     if (parts.size() >= 3 && parts[0] == "ops" && parts[1] == "v1" && parts[2] == "dead-letters") {
       return deadLetters(req, res, parts);
     }
+    if (parts.size() == 3 && parts[0] == "ops" && parts[1] == "v1" && parts[2] == "systems") {
+      if (method != "GET")
+        return methodNotAllowed(res, "GET");
+      return systems(req, res);
+    }
     sendProblem(res, 404, "not-found", "Not found",
                 "no such resource: " + req.getURI().substr(0, 200));
   }
@@ -430,15 +435,58 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     sendJson(res, 200, json::write(d));
   }
 
+  bool operatorAllowed(HTTPServerRequest& req, HTTPServerResponse& res) {
+    const std::string auth = req.get("Authorization", "");
+    if (!ctx_.config.opsToken.empty() && auth == "Bearer " + ctx_.config.opsToken)
+      return true;
+    logLine("warning", "operator request refused",
+            {{"path", req.getURI()}, {"peer", req.clientAddress().toString()}});
+    sendProblem(res, 401, "unauthorized", "Unauthorized", "the request is not authenticated");
+    return false;
+  }
+
+  // The department systems and how each is admitted: a legacy (address allow-list) system is
+  // shown as the weaker posture it is.
+  void systems(HTTPServerRequest& req, HTTPServerResponse& res) {
+    if (!operatorAllowed(req, res))
+      return;
+    rapidjson::Document d(rapidjson::kArrayType);
+    auto& a = d.GetAllocator();
+    for (const auto& sys : ctx_.config.systems) {
+      rapidjson::Value v(rapidjson::kObjectType);
+      v.AddMember("system", json::string(sys.id, a), a);
+      v.AddMember("auth", json::string(sys.auth, a), a);
+      const bool legacy = sys.auth == "legacy";
+      v.AddMember("posture", json::string(legacy ? "weaker" : "strong", a), a);
+      v.AddMember(
+          "posture_reason",
+          json::string(
+              legacy ? "admitted by source address" +
+                           std::string(sys.tokenHeader.empty() ? "" : " and a static token") +
+                           ", not by a signature"
+                     : "HTTP Message Signatures (" + std::to_string(sys.keys.size()) + " key(s))",
+              a),
+          a);
+      rapidjson::Value keys(rapidjson::kArrayType);
+      for (const auto& k : sys.keys) {
+        rapidjson::Value kv(rapidjson::kObjectType);
+        kv.AddMember("key_id", json::string(k.keyId, a), a);
+        kv.AddMember("alg", json::string(k.algorithm, a), a);
+        keys.PushBack(kv, a);
+      }
+      v.AddMember("keys", keys, a);
+      auto mapping = ctx_.mappings.find(sys.id);
+      if (mapping)
+        v.AddMember("mapping_version", json::string(mapping->version(), a), a);
+      d.PushBack(v, a);
+    }
+    sendJson(res, 200, json::write(d));
+  }
+
   void deadLetters(HTTPServerRequest& req, HTTPServerResponse& res,
                    const std::vector<std::string>& parts) {
-    const std::string auth = req.get("Authorization", "");
-    if (ctx_.config.opsToken.empty() || auth != "Bearer " + ctx_.config.opsToken) {
-      logLine("warning", "operator request refused",
-              {{"path", req.getURI()}, {"peer", req.clientAddress().toString()}});
-      return sendProblem(res, 401, "unauthorized", "Unauthorized",
-                         "the request is not authenticated");
-    }
+    if (!operatorAllowed(req, res))
+      return;
     const std::string actor = req.get("X-Operator", "ops-token");
     if (parts.size() == 3 && req.getMethod() == "GET") {
       auto list = ctx_.store.deadLetters(200, 0);
