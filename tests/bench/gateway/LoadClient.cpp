@@ -189,6 +189,7 @@ void worker(const Options& o, const Poco::URI& uri, const Template& tpl,
       if (out.errors <= 3)
         std::cerr << "connection " << conn << ": " << e.what() << "\n";
       session.reset();
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // no busy loop on refusal
     }
   }
 }
