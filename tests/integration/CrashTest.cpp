@@ -56,8 +56,9 @@ BOOST_AUTO_TEST_CASE(sigkill_mid_load_loses_nothing_and_keeps_case_order) {
     const int answeredAtKill = load.answered();
     gateway.crash();
     ++kills;
+    const auto held = platform.receivedTotal();  // not inside the message: it logs too
     BOOST_TEST_MESSAGE("SIGKILL at " << answeredAtKill << " answers, " << secondsSince(start)
-                                     << " s; platform holds " << platform.receivedTotal());
+                                     << " s; platform holds " << held);
     std::this_thread::sleep_for(300ms);  // clients meet a dead port meanwhile
     gateway.start();
     port = gateway.port();

@@ -394,7 +394,8 @@ std::string gatewayConfigJson(const GatewayOptions& o, const fs::path& dir) {
     << ", \"token\": " << quote(o.platformToken) << ", \"timeout_ms\": " << o.timeoutMs << "},\n"
     << "  \"delivery\": {\"workers\": " << o.workers
     << ", \"max_attempts\": 1000, \"initial_backoff_ms\": 100, \"max_backoff_ms\": 2000,"
-       " \"idle_ms\": 20},\n"
+       " \"idle_ms\": 20, \"lease_ms\": "
+    << o.leaseMs << "},\n"
     << "  \"ops_token\": \"it-ops-token\",\n  \"systems\": {";
   for (std::size_t i = 0; i < o.systems.size(); ++i) {
     const auto& s = o.systems[i];
@@ -481,30 +482,33 @@ std::string residentId(const std::string& first17) {
   return first17 + kCheck[sum % 11];
 }
 
+std::string digits(int value, std::size_t width) {
+  std::string s = std::to_string(value);
+  return s.size() < width ? std::string(width - s.size(), '0') + s : s;
+}
+
 MarriageMessage marriageMessage(const std::string& bizNo, int caseNumber, int stage) {
   static const char* kStatus[kMarriageStages] = {"SUBMITTED", "ACCEPTED", "APPROVED",
                                                  "CERT_ISSUED"};
   static const char* kStage[kMarriageStages] = {"submit", "accept", "approve", "complete"};
-  // Birth dates 1970-01-01 + n days (a real date), sequence from the case number.
-  const int day = 1 + caseNumber % 28, month = 1 + (caseNumber / 28) % 12,
-            year = 1960 + (caseNumber / 336) % 40;
-  char first17[18];
-  std::snprintf(first17, sizeof first17, "442000%04d%02d%02d%03d", year, month, day,
-                caseNumber % 1000);
-  const std::string id = residentId(first17);
-  char time[32];
+  // A real birth date and a sequence number from the case number (non-negative).
+  const int n = caseNumber < 0 ? -caseNumber : caseNumber;
+  const std::string id =
+      residentId("442000" + digits(1960 + (n / 336) % 40, 4) + digits(1 + (n / 28) % 12, 2) +
+                 digits(1 + n % 28, 2) + digits(n % 1000, 3));
   // Past times, in stage order: the platform refuses future ones.
-  std::snprintf(time, sizeof time, "2026-%02d-%02d %02d:%02d:%02d", 1 + caseNumber % 10,
-                1 + caseNumber % 27, 8 + stage, caseNumber % 60, (caseNumber * 7) % 60);
+  const std::string time = "2026-" + digits(1 + n % 10, 2) + "-" + digits(1 + n % 27, 2) + " " +
+                           digits(8 + stage, 2) + ":" + digits(n % 60, 2) + ":" +
+                           digits((n * 7) % 60, 2);
   std::ostringstream b;
   b << "{\"bizNo\":" << quote(bizNo)
     << ",\"serviceCode\":\"1244200045586317954442071001000\",\"serviceName\":\"内地居民结婚登记\""
     << ",\"status\":\"" << kStatus[stage] << "\",\"statusTime\":\"" << time << "\""
     << ",\"channel\":\"窗口\",\"applicants\":[{\"name\":\"测试" << caseNumber
     << "\",\"gender\":\"男\",\"idCardType\":\"身份证\",\"idCardNo\":\"" << id
-    << "\",\"mobile\":\"138" << (10000000 + caseNumber % 89999999) << "\"}]"
+    << "\",\"mobile\":\"138" << (10000000 + n % 89999999) << "\"}]"
     << ",\"operator\":{\"name\":\"陈丽华\",\"jobNo\":\"HY0032\"}"
-    << ",\"certNo\":" << (stage == 3 ? quote("J442000-2026-" + std::to_string(caseNumber)) : "null")
+    << ",\"certNo\":" << (stage == 3 ? quote("J442000-2026-" + std::to_string(n)) : "null")
     << ",\"remark\":\"" << (stage == 3 ? "准予登记，发给结婚证" : "") << "\""
     << ",\"version\":1,\"pushTime\":\"" << time << "\"}";
   MarriageMessage m;
@@ -622,8 +626,7 @@ Load::Load(LoadPlan plan, DepartmentCredential cred, const std::atomic<int>& por
       const std::size_t end = std::min(cases.size(), g + 4);
       for (int stage = 0; stage < kMarriageStages; ++stage) {
         for (std::size_t i = g; i < end; ++i) {
-          char bizNo[64];
-          std::snprintf(bizNo, sizeof bizNo, "%s%06d", plan_.casePrefix.c_str(), cases[i]);
+          const std::string bizNo = plan_.casePrefix + digits(cases[i], 6);
           order_[static_cast<std::size_t>(k)].push_back(messages_.size());
           messages_.push_back(marriageMessage(bizNo, cases[i], stage));
         }

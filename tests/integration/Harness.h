@@ -174,6 +174,9 @@ struct GatewayOptions {
   int workers = 2;
   int threads = 64;
   int timeoutMs = 5000;
+  // Claims of a killed gateway block their cases until the lease ends: short, but longer
+  // than a request's timeout so that a live worker's claim never expires under it.
+  int leaseMs = 10000;
 };
 
 // `huitong serve` with a config written into `dir`; the port comes from the "gateway ready"
@@ -205,6 +208,9 @@ class GatewayProcess {
 std::string gatewayConfigJson(const GatewayOptions& o, const std::filesystem::path& dir);
 
 // ------------------------------------------------------------------ marriage messages
+
+// `value` in decimal, zero-padded to `width`.
+std::string digits(int value, std::size_t width);
 
 // An 18-character resident ID (GB 11643-1999) from its first 17 digits.
 std::string residentId(const std::string& first17);
