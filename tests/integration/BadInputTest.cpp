@@ -3,10 +3,13 @@
 // system. Each must be a clear 4xx (or a SOAP fault for the SOAP system), answered fast; the
 // gateway stays up and its memory stays bounded.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/test/unit_test.hpp>
@@ -311,6 +314,80 @@ BOOST_AUTO_TEST_CASE(keep_alive_survives_an_early_answer) {
                                        << next.status << " " << next.error << " " << next.body);
   }
   checkStillUp("early answers on kept-alive connections");
+}
+
+// Nesting as deep as the body limit allows (STACK-NOTES: deep XML crashed a POCO DOM, deep
+// JSON overflowed RapidJSON's recursive parser).
+BOOST_AUTO_TEST_CASE(deepest_nesting_within_the_size_limit_is_refused) {
+  Env& e = env();
+  HttpClient c(e.gateway->port());
+  const std::size_t limit = 1024 * 1024;
+  std::string json;
+  for (const char* unit : {"[", "{\"a\":"}) {
+    json.clear();
+    while (json.size() + std::strlen(unit) <= limit)
+      json += unit;
+    const Answer a = signedPost(c, e.marriage, "/intake/v1/marriage", json);
+    BOOST_TEST(a.status == 400, "JSON " << unit << " x " << json.size() / std::strlen(unit) << ": "
+                                        << a.status << " " << a.error << " "
+                                        << a.body.substr(0, 200));
+    BOOST_TEST(a.seconds < kFastSeconds);
+  }
+  const std::string open = "<Envelope><Body><PushCaseStage>";
+  std::string xml = open;
+  while (xml.size() + 3 <= limit)
+    xml += "<a>";
+  for (const std::string& body : {xml, "<?xml version=\"1.0\"?>" + xml.substr(0, limit - 64)}) {
+    const Answer a = signedPost(c, e.elderly, "/intake/v1/elderly-subsidy", body, "text/xml");
+    const bool fault = a.status == 500 && a.body.find("<soap:Fault>") != std::string::npos;
+    BOOST_TEST((fault || (a.status >= 400 && a.status < 500)),
+               "XML nested " << body.size() / 3 << " deep: " << a.status << " " << a.error << " "
+                             << a.body.substr(0, 200));
+    BOOST_TEST(a.seconds < kFastSeconds);
+  }
+  checkStillUp("deep nesting");
+}
+
+// The hostile corpora again, from 4 clients at once, 3 times: memory must not grow with them.
+BOOST_AUTO_TEST_CASE(repeated_hostile_input_does_not_grow_memory,
+                     *boost::unit_test::precondition(haveShared)) {
+  Env& e = env();
+  std::vector<std::pair<std::string, std::string>> bodies;  // (system, body)
+  for (const auto& f :
+       filesUnder(sharedDir() / "testdata" / "JSONTestSuite" / "test_parsing", "n_", ".json"))
+    bodies.emplace_back("marriage", readFile(f));
+  for (const auto& f : filesUnder(sharedDir() / "testdata" / "xml-attacks", "", ".xml"))
+    bodies.emplace_back("elderly-subsidy", readFile(f));
+  auto round = [&]() {
+    std::vector<std::thread> clients;
+    std::atomic<int> unclear{0};
+    for (int k = 0; k < 4; ++k) {
+      clients.emplace_back([&, k] {
+        HttpClient c(e.gateway->port());
+        for (std::size_t i = static_cast<std::size_t>(k); i < bodies.size(); i += 4) {
+          const bool json = bodies[i].first == "marriage";
+          const Answer a =
+              signedPost(c, json ? e.marriage : e.elderly, "/intake/v1/" + bodies[i].first,
+                         bodies[i].second, json ? "application/json" : "text/xml");
+          if (a.status == 0 || a.status < 400)
+            ++unclear;
+        }
+      });
+    }
+    for (auto& t : clients)
+      t.join();
+    return unclear.load();
+  };
+  BOOST_TEST(round() == 0);
+  const long afterFirst = e.gateway->process().rssKiB();
+  for (int i = 0; i < 3; ++i)
+    BOOST_TEST(round() == 0);
+  const long afterLast = e.gateway->process().rssKiB();
+  BOOST_TEST_MESSAGE("VmRSS after one round " << afterFirst / 1024 << " MiB, after four "
+                                              << afterLast / 1024 << " MiB");
+  BOOST_TEST(afterLast - afterFirst < 32 * 1024,
+             "memory grew by " << (afterLast - afterFirst) << " KiB over 3 rounds");
+  checkStillUp("repeated hostile input");
 }
 
 // Last: everything above left the gateway healthy, within its memory bound, logging refusals.
