@@ -204,43 +204,27 @@ EOF
 GW_PID=$!
 PIDS+=($GW_PID)
 wait_http gateway "$GW/readyz"
-say "gateway: $CONNECTIONS connections, ${WARMUP}+${DURATION} s"
-measure gateway "huitong serve" "$GW/intake/v1/marriage" "$GW_PID"
-GW_RSS_KIB=$(hwm_kib "$GW_PID")
 
 # drain: every message the gateway accepted must reach the mock (one event per message)
-drain() {  # expected: waits until the mock holds that many events; sets DRAIN_S
-  local expected=$1 start=$SECONDS got=0
+GW_ACCEPTED=0  # messages accepted so far (warm-ups included)
+drain() {  # waits until the mock holds GW_ACCEPTED events; sets DRAIN_S, DRAIN_GOT
+  local start=$SECONDS got=0
   while ((SECONDS - start < DRAIN_TIMEOUT)); do
     got=$(mock_accepted)
-    ((got >= expected)) && break
+    ((got >= GW_ACCEPTED)) && break
     sleep 0.5
   done
   DRAIN_S=$((SECONDS - start))
   DRAIN_GOT=$got
-  if ((got != expected)); then
-    say "FAILED: the mock platform holds $got events, the gateway accepted $expected"
+  if ((got != GW_ACCEPTED)); then
+    say "FAILED: the mock platform holds $got events, the gateway accepted $GW_ACCEPTED"
     failed=1
   fi
 }
-GW_ACCEPTED=$(($(field ok "$TMP/gateway-warm.out" 2>/dev/null || echo 0) + $(field ok "$TMP/gateway.out")))
-say "waiting for the gateway's outbox to drain to the mock ($GW_ACCEPTED events)"
-drain "$GW_ACCEPTED"
-GW_DRAIN="$DRAIN_GOT of $GW_ACCEPTED accepted messages delivered to the mock; drained $DRAIN_S s after the load stopped"
-say "$GW_DRAIN"
-curl -s "$GW/metrics" >"$TMP/gateway/metrics.closed"
-
-# ---- (d) the gateway at a fixed rate
-say "gateway: open loop at $RATE msgs/s for $RATE_DURATION s"
-curl -s "$GW/metrics" >"$TMP/gateway/metrics.before-rate"
-PENDING_BEFORE=$(awk '/^huitong_outbox_pending /{ print $2 }' "$TMP/gateway/metrics.before-rate")
-load gateway-rate "$GW/intake/v1/marriage" "$RATE_DURATION" --rate "$RATE"
-RATE_OUT=$TMP/gateway-rate.out
-curl -s "$GW/metrics" >"$TMP/gateway/metrics.end-rate"
-PENDING_AFTER=$(awk '/^huitong_outbox_pending /{ print $2 }' "$TMP/gateway/metrics.end-rate")
-# The gateway's own view of the same requests: huitong_http_request_duration_seconds buckets
-# over the fixed-rate run (difference of two scrapes); a percentile is "at most the bucket bound".
-server_pct() {  # p: prints the upper bound (ms) of the bucket holding the p-quantile
+accepted() { GW_ACCEPTED=$((GW_ACCEPTED + $(field ok "$TMP/$1.out"))); }
+# The gateway's own view of a run: huitong_http_request_duration_seconds buckets between two
+# scrapes; a percentile is reported as "at most the bound of the bucket holding it".
+server_pct() {  # p before after
   awk -v p="$1" '
     FNR == NR && /^huitong_http_request_duration_seconds_bucket/ { match($0, /le="[^"]*"/); b[substr($0, RSTART + 4, RLENGTH - 5)] = $2; next }
     /^huitong_http_request_duration_seconds_bucket/ {
@@ -248,13 +232,48 @@ server_pct() {  # p: prints the upper bound (ms) of the bucket holding the p-qua
       les[++k] = le; cnt[k] = n }
     END { total = cnt[k]; for (i = 1; i <= k; ++i) if (cnt[i] >= p * total) {
             print (les[i] == "+Inf" ? "> " les[i-1] * 1000 : "<= " les[i] * 1000) " ms"; exit } }' \
-    "$TMP/gateway/metrics.before-rate" "$TMP/gateway/metrics.end-rate"
+    "$2" "$3"
 }
-SERVER_P50=$(server_pct 0.50)
-SERVER_P99=$(server_pct 0.99)
-drain $((GW_ACCEPTED + $(field ok "$RATE_OUT")))
-GW_RATE_DRAIN="$DRAIN_GOT of $((GW_ACCEPTED + $(field ok "$RATE_OUT"))) delivered; drained $DRAIN_S s after the load stopped"
-curl -s "$GW/metrics" >"$TMP/gateway/metrics.rate"
+pending_in() { awk '/^huitong_outbox_pending /{ print $2 }' "$1"; }
+RATE_REPORT=()
+# (d) fixed_rate NAME LABEL: open loop at RATE msgs/s, then the drain; adds to RATE_REPORT
+fixed_rate() {
+  local name=$1 label=$2 out=$TMP/$1.out rows
+  rows=$(sqlite3_rows)
+  say "gateway ($label): open loop at $RATE msgs/s for $RATE_DURATION s"
+  curl -s "$GW/metrics" >"$TMP/gateway/metrics.before-$name"
+  load "$name" "$GW/intake/v1/marriage" "$RATE_DURATION" --rate "$RATE"
+  curl -s "$GW/metrics" >"$TMP/gateway/metrics.after-$name"
+  accepted "$name"
+  local sp50 sp99
+  sp50=$(server_pct 0.50 "$TMP/gateway/metrics.before-$name" "$TMP/gateway/metrics.after-$name")
+  sp99=$(server_pct 0.99 "$TMP/gateway/metrics.before-$name" "$TMP/gateway/metrics.after-$name")
+  drain
+  RATE_REPORT+=("$label ($rows outbox rows at the start):"
+    "  client: $(field rate "$out") msgs/s, p50 $(field p50_ms "$out") ms, p90 $(field p90_ms "$out") ms, p99 $(field p99_ms "$out") ms, max $(field max_ms "$out") ms; $(field late "$out") of $(field requests "$out") requests sent > 1 ms late"
+    "  gateway's own histogram (huitong_http_request_duration_seconds): p50 $sp50, p99 $sp99"
+    "  outbox pending: $(pending_in "$TMP/gateway/metrics.before-$name") at the start, $(pending_in "$TMP/gateway/metrics.after-$name") at the end; drained to the mock $DRAIN_S s after the load stopped ($DRAIN_GOT of $GW_ACCEPTED)")
+  P99_LINE+=("p99 at $RATE msgs/s, $label = $(field p99_ms "$out") ms ($(awk -v p="$(field p99_ms "$out")" -v r="$(field rate "$out")" -v t="$RATE" 'BEGIN { print (p < 25 && r >= 0.98 * t ? "meets" : "MISSES") }') the < 25 ms target)")
+}
+sqlite3_rows() {  # rows in the outbox (delivered ones included), from the intake counter
+  awk '/^huitong_intake_messages_total/ { n += $2 } END { print n + 0 }' <(curl -s "$GW/metrics")
+}
+P99_LINE=()
+
+fixed_rate gateway-rate-fresh "fresh store"
+
+say "gateway: $CONNECTIONS connections, ${WARMUP}+${DURATION} s"
+measure gateway "huitong serve" "$GW/intake/v1/marriage" "$GW_PID"
+GW_RSS_KIB=$(hwm_kib "$GW_PID")
+[[ -f $TMP/gateway-warm.out ]] && accepted gateway-warm
+accepted gateway
+say "waiting for the gateway's outbox to drain to the mock ($GW_ACCEPTED events)"
+drain
+GW_DRAIN="$DRAIN_GOT of $GW_ACCEPTED accepted messages delivered to the mock; the closed-loop run's backlog drained $DRAIN_S s after its load stopped"
+say "$GW_DRAIN"
+
+fixed_rate gateway-rate-aged "after the closed-loop run"
+curl -s "$GW/metrics" >"$TMP/gateway/metrics.end"
 stop "$GW_PID"
 
 # ---- (b) Node-RED: the same flow (JSONata mapping, persist, deliver, answer 202)
@@ -343,9 +362,7 @@ echo "msgs/s: 2xx answers per second; latency: request sent → answer read; pea
 echo "srv cpu: the server's CPU seconds during the measured run (the client's are not counted)"
 echo
 echo "gateway at a fixed $RATE msgs/s (open loop, latency from each request's due time), $RATE_DURATION s:"
-echo "  client: $(field rate "$RATE_OUT") msgs/s, p50 $(field p50_ms "$RATE_OUT") ms, p90 $(field p90_ms "$RATE_OUT") ms, p99 $(field p99_ms "$RATE_OUT") ms, max $(field max_ms "$RATE_OUT") ms; $(field late "$RATE_OUT") requests sent > 1 ms late"
-echo "  gateway's own histogram (huitong_http_request_duration_seconds): p50 $SERVER_P50, p99 $SERVER_P99"
-echo "  outbox pending: $PENDING_BEFORE before, $PENDING_AFTER at the end of the run (delivery keeps up only if it stays small)"
+printf '%s\n' "${RATE_REPORT[@]}"
 echo
 NR_FILE=$( [[ -f $TMP/nodered-file.out ]] && rate_of nodered-file || echo 0)
 NR_FSYNC=$( [[ -f $TMP/nodered-fsync.out ]] && rate_of nodered-fsync || echo 0)
@@ -359,14 +376,12 @@ if [[ -f $TMP/nodered-fsync.out ]]; then
 fi
 R=$(ratio "$GW_RATE" "$(rate_of nginx)")
 echo "gateway/nginx static                  = ${R}   ($(awk -v r="$R" 'BEGIN { print (r >= 0.25 ? "reaches" : "below") }') the 0.25 goal)"
-P99=$(field p99_ms "$RATE_OUT")
-echo "p99 at $RATE msgs/s = $P99 ms ($(awk -v p="$P99" -v r="$(field rate "$RATE_OUT")" -v t="$RATE" 'BEGIN { print (p < 25 && r >= 0.98 * t ? "meets" : "MISSES") }') the < 25 ms target)"
+printf '%s\n' "${P99_LINE[@]}"
 echo
 echo "checks: $GW_DRAIN"
-echo "        fixed rate: $GW_RATE_DRAIN"
 for c in "${NODERED_CHECK[@]}"; do echo "        $c"; done
 grep -E '^huitong_(http_request_duration_seconds|delivery_latency_seconds)_(sum|count)|^huitong_(delivered_events_total|delivery_attempts_total|dead_letters_total|outbox_pending|intake_messages_total)' \
-  "$TMP/gateway/metrics.rate" | sed 's/^/        metrics: /' || true
+  "$TMP/gateway/metrics.end" | sed 's/^/        metrics: /' || true
 if ((failed)); then
   echo "FAILED: see the messages above"
   exit 1
