@@ -88,6 +88,24 @@ BOOST_AUTO_TEST_CASE(sigkill_mid_load_loses_nothing_and_keeps_case_order) {
   BOOST_TEST(drained, "the backlog did not drain");
   BOOST_TEST_MESSAGE("drained " << secondsSince(start) - loadSeconds << " s after the load");
   BOOST_TEST(checkDelivery(load.sent(), platform) == 0);
+
+  // Messages sent more than once were answered once each (a repeat returns the first answer)
+  // and their status says delivered, with the platform's receipt.
+  const auto repeats =
+      gateway.metric("huitong_intake_messages_total{system=\"marriage\",outcome=\"repeat\"}");
+  BOOST_TEST_MESSAGE("repeats seen by the last gateway process: " << repeats.value_or(0));
+  HttpClient c(gateway.port());
+  int checked = 0;
+  for (const auto& s : load.sent()) {
+    if (s.attempts < 2 || s.messageId.empty())
+      continue;
+    ++checked;
+    const Answer a = signedGet(c, marriage, "/intake/v1/marriage/messages/" + s.messageId);
+    BOOST_TEST(a.status == 200, s.messageId << ": " << a.status << " " << a.body);
+    BOOST_TEST(a.body.find("\"state\":\"delivered\"") != std::string::npos, a.body);
+    BOOST_TEST(a.body.find("\"receipt_no\":\"MP") != std::string::npos, a.body);
+  }
+  BOOST_TEST_MESSAGE("status of " << checked << " messages sent more than once: delivered");
   BOOST_TEST(gateway.stop() == 0, "serve did not exit 0 on SIGTERM");
 }
 

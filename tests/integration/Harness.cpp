@@ -290,6 +290,12 @@ Answer signedPost(HttpClient& client, const DepartmentCredential& cred, const st
                      signatureHeaders(cred, client.port(), "POST", path, contentType, body, clock));
 }
 
+Answer signedGet(HttpClient& client, const DepartmentCredential& cred, const std::string& path) {
+  static const SystemClock clock;
+  return client.send("GET", path, "", "",
+                     signatureHeaders(cred, client.port(), "GET", path, "", "", clock));
+}
+
 // ------------------------------------------------------------------ mock platform
 
 MockPlatformProcess::MockPlatformProcess(const fs::path& dir, std::string token)
@@ -457,7 +463,7 @@ std::string GatewayProcess::stderrText() const {
   return readFile(dir_ / "gateway.err");
 }
 
-std::optional<double> GatewayProcess::metric(const std::string& name) {
+std::optional<double> GatewayProcess::metric(const std::string& series) {
   HttpClient c(port_);
   Answer a = c.send("GET", "/metrics");
   if (a.status != 200)
@@ -465,8 +471,8 @@ std::optional<double> GatewayProcess::metric(const std::string& name) {
   std::istringstream in(a.body);
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind(name + " ", 0) == 0)
-      return std::atof(line.c_str() + name.size() + 1);
+    if (line.rfind(series + " ", 0) == 0)
+      return std::atof(line.c_str() + series.size() + 1);
   }
   return std::nullopt;
 }

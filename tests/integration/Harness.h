@@ -128,6 +128,9 @@ std::vector<std::pair<std::string, std::string>> signatureHeaders(
 Answer signedPost(HttpClient& client, const DepartmentCredential& cred, const std::string& path,
                   const std::string& body, const std::string& contentType = "application/json");
 
+// GET signed with `cred` (the status of a message).
+Answer signedGet(HttpClient& client, const DepartmentCredential& cred, const std::string& path);
+
 // `huitong mock-platform` on a free loopback port.
 class MockPlatformProcess {
  public:
@@ -194,8 +197,9 @@ class GatewayProcess {
   int stop();
   void start();
   std::string stderrText() const;
-  // The value of one unlabelled metric from /metrics, nullopt when absent.
-  std::optional<double> metric(const std::string& name);
+  // The value of one series from /metrics ("name" or "name{labels as rendered}"), nullopt
+  // when absent.
+  std::optional<double> metric(const std::string& series);
 
  private:
   std::filesystem::path dir_;
