@@ -14,7 +14,7 @@
 # fixed-rate run against the gateway, msgs/s, default 1000), RATE_DURATION (default 15),
 # NODERED_PERSIST (file: the core file node, no fsync; fsync: a function node that fdatasyncs
 # every message; both: measure both, the default), DRAIN_TIMEOUT (seconds to wait for the
-# gateway's outbox to reach the mock, default 120), BUILD_DIR (default build-bench).
+# gateway's outbox to reach the mock, default 300), BUILD_DIR (default build-bench).
 set -euo pipefail
 
 DURATION=${DURATION:-20}
@@ -23,7 +23,7 @@ WARMUP=${WARMUP:-5}
 RATE=${RATE:-1000}
 RATE_DURATION=${RATE_DURATION:-15}
 NODERED_PERSIST=${NODERED_PERSIST:-both}
-DRAIN_TIMEOUT=${DRAIN_TIMEOUT:-120}
+DRAIN_TIMEOUT=${DRAIN_TIMEOUT:-300}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 HERE=$ROOT/tests/bench/gateway
 BUILD=${BUILD_DIR:-$ROOT/build-bench}
@@ -181,16 +181,18 @@ MOCK=http://127.0.0.1:$MOCK_PORT
 PIDS+=($!)
 wait_http "mock platform" "$MOCK/exchange/v1/health"
 
-# ---- (a) the gateway
-GW_PORT=$(free_port)
-GW=http://127.0.0.1:$GW_PORT
-mkdir -p "$TMP/gateway"
-cat >"$TMP/gateway/gateway.json" <<EOF
+# ---- (a) the gateway; each phase below starts one on a new, empty store
+start_gateway() {  # store dir name: sets GW, GW_PID
+  local dir=$TMP/$1 port
+  port=$(free_port)
+  GW=http://127.0.0.1:$port
+  mkdir -p "$dir"
+  cat >"$dir/gateway.json" <<EOF
 {
-  "listen": "127.0.0.1:$GW_PORT",
+  "listen": "127.0.0.1:$port",
   "threads": 64,
   "mappings": "$ROOT/mappings",
-  "store": {"kind": "sqlite", "path": "$TMP/gateway/huitong.db"},
+  "store": {"kind": "sqlite", "path": "$dir/huitong.db"},
   "platform": {"url": "$MOCK", "token": "$TOKEN", "timeout_ms": 10000},
   "delivery": {"workers": 2, "batch_size": 100, "batch_threshold": 4},
   "ops_token": "bench-ops-token",
@@ -200,10 +202,12 @@ cat >"$TMP/gateway/gateway.json" <<EOF
   }
 }
 EOF
-"$HUITONG" serve --config "$TMP/gateway/gateway.json" >"$TMP/gateway/log" 2>&1 &
-GW_PID=$!
-PIDS+=($GW_PID)
-wait_http gateway "$GW/readyz"
+  "$HUITONG" serve --config "$dir/gateway.json" >"$dir/log" 2>&1 &
+  GW_PID=$!
+  PIDS+=($GW_PID)
+  wait_http gateway "$GW/readyz"
+}
+mkdir -p "$TMP/gateway"
 
 # drain: every message the gateway accepted must reach the mock (one event per message)
 GW_ACCEPTED=0  # messages accepted so far (warm-ups included)
@@ -260,7 +264,11 @@ sqlite3_rows() {  # rows in the outbox (delivered ones included), from the intak
 }
 P99_LINE=()
 
+start_gateway gateway-a
 fixed_rate gateway-rate-fresh "fresh store"
+stop "$GW_PID"
+
+start_gateway gateway-b
 
 say "gateway: $CONNECTIONS connections, ${WARMUP}+${DURATION} s"
 measure gateway "huitong serve" "$GW/intake/v1/marriage" "$GW_PID"
