@@ -508,6 +508,39 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       }
       return sendJson(res, 200, json::write(d));
     }
+    if (parts.size() == 4 && req.getMethod() == "GET") {
+      // Inspect one dead letter: the event as it was sent, why it died, its message.
+      std::int64_t id = 0;
+      try {
+        id = std::stoll(parts[3]);
+      } catch (const std::exception&) {
+        return sendProblem(res, 400, "bad-request", "Bad request",
+                           "dead letter id must be a number");
+      }
+      auto list = ctx_.store.deadLetters(1, id - 1);
+      if (!list.ok())
+        return sendProblem(res, 503, "unavailable", "Temporarily unavailable",
+                           "the store did not answer");
+      if (list.value().empty() || list.value().front().outboxId != id) {
+        return sendProblem(res, 404, "not-found", "Not found",
+                           "no dead letter " + parts[3].substr(0, 20));
+      }
+      const auto& dl = list.value().front();
+      rapidjson::Document d(rapidjson::kObjectType);
+      auto& a = d.GetAllocator();
+      d.AddMember("id", dl.outboxId, a);
+      d.AddMember("event_id", json::string(dl.eventId, a), a);
+      d.AddMember("message_id", json::string(dl.messageId, a), a);
+      d.AddMember("system", json::string(dl.system, a), a);
+      d.AddMember("attempts", dl.attempts, a);
+      d.AddMember("reason", json::string(dl.lastError, a), a);
+      d.AddMember("dead_at", json::string(formatRfc3339(dl.deadAt), a), a);
+      auto payload = json::parse(dl.payload);
+      d.AddMember("event",
+                  payload.ok() ? rapidjson::Value(payload.value(), a) : json::string(dl.payload, a),
+                  a);
+      return sendJson(res, 200, json::write(d));
+    }
     if (parts.size() == 4 && req.getMethod() == "POST") {
       const std::string& last = parts[3];
       const auto colon = last.find(':');
