@@ -80,8 +80,8 @@ struct CsvOptions {
   bool header = true;
   struct Trailer {
     bool required = false;
-    std::string label;            // e.g. "合计"
-    unsigned countColumn = 2;     // 1-based column holding the row count
+    std::string label;         // e.g. "合计"
+    unsigned countColumn = 2;  // 1-based column holding the row count
   } trailer;
   std::size_t maxBytes = 64 * 1024 * 1024;
   std::size_t maxRows = 1000000;

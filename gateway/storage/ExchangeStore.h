@@ -31,25 +31,25 @@ struct StoreConfig {
 
 // One case event produced from a journaled message, ready for the outbox.
 struct OutboxEvent {
-  std::string eventId;   // spec §4 id: unique in the outbox
-  std::string caseKey;   // "{system}:{case_no}": events of one case are delivered in order
-  std::string payload;   // the case event as JSON text, exactly what is sent
+  std::string eventId;  // spec §4 id: unique in the outbox
+  std::string caseKey;  // "{system}:{case_no}": events of one case are delivered in order
+  std::string payload;  // the case event as JSON text, exactly what is sent
 };
 
 // What intake asks the store to keep, in one transaction.
 struct IntakeRecord {
   RawMessage raw;
-  std::string messageId;        // assigned by the caller (unique)
-  std::string digest;           // SHA-256 hex of system + bytes: the same message twice
-  std::string state;            // "accepted" (some events valid) or "rejected"
+  std::string messageId;            // assigned by the caller (unique)
+  std::string digest;               // SHA-256 hex of system + bytes: the same message twice
+  std::string state;                // "accepted" (some events valid) or "rejected"
   std::vector<OutboxEvent> events;  // in delivery order
-  std::string answerJson;       // the intake answer body, returned again for a repeat
+  std::string answerJson;           // the intake answer body, returned again for a repeat
 };
 
 struct IntakeOutcome {
   std::string messageId;
-  bool repeated = false;        // the same (system, digest) was journaled before:
-  std::string answerJson;       // ... and this is the first time's answer
+  bool repeated = false;   // the same (system, digest) was journaled before:
+  std::string answerJson;  // ... and this is the first time's answer
 };
 
 // An outbox row claimed for delivery.
@@ -59,24 +59,24 @@ struct OutboxItem {
   std::string caseKey;
   std::string messageId;
   std::string payload;
-  int attempts = 0;             // attempts made before this claim
+  int attempts = 0;  // attempts made before this claim
 };
 
 // Per-event delivery state as a department's status query shows it.
 struct EventStatus {
   std::string eventId;
-  std::string state;            // "pending" | "delivered" | "dead"
+  std::string state;  // "pending" | "delivered" | "dead"
   int attempts = 0;
-  std::string receiptJson;      // platform receipt when delivered
-  std::string lastError;        // last failure (dead letter reason when dead)
+  std::string receiptJson;  // platform receipt when delivered
+  std::string lastError;    // last failure (dead letter reason when dead)
 };
 
 struct MessageStatus {
   std::string messageId;
   std::string system;
-  std::string state;            // "received" | "rejected" | "delivering" | "delivered" | "dead"
+  std::string state;  // "received" | "rejected" | "delivering" | "delivered" | "dead"
   EpochMillis receivedAt = 0;
-  std::string answerJson;       // the intake answer (holds the rejections)
+  std::string answerJson;  // the intake answer (holds the rejections)
   std::vector<EventStatus> events;
 };
 
@@ -128,7 +128,8 @@ class ExchangeStore {
   // A permanent failure: the event becomes a dead letter and leaves the case's queue (later
   // events of the case go on; the platform accepts a stage that arrives late).
   // REQUIRES: the item is pending (attempts + 1; "store.not_found" / "store.conflict" otherwise).
-  virtual Result<void> markDead(std::int64_t outboxId, const std::string& error, EpochMillis now) = 0;
+  virtual Result<void> markDead(std::int64_t outboxId, const std::string& error,
+                                EpochMillis now) = 0;
 
   // The message as its department sees it, or nullopt when `messageId` is not one of `system`'s.
   // state: "rejected" (journal state); "dead" when any event is dead (a discarded dead letter

@@ -34,7 +34,8 @@ std::vector<fs::path> regressions(const std::string& target) {
 BOOST_AUTO_TEST_SUITE(fuzz_regressions)
 
 // fuzz_json: whatever json::parse accepts, json::write writes back as text it accepts again.
-// Includes the number-rounding finding (number-rounding*.json), fixed by parsing with full precision.
+// Includes the number-rounding finding (number-rounding*.json), fixed by parsing with full
+// precision.
 BOOST_AUTO_TEST_CASE(json_round_trip) {
   const auto files = regressions("fuzz_json");
   BOOST_TEST_REQUIRE(!files.empty());

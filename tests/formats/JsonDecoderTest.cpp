@@ -78,7 +78,8 @@ BOOST_AUTO_TEST_CASE(json_test_suite, *boost::unit_test::precondition(haveShared
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now() - start)
                         .count();
-    BOOST_TEST(ms < 5000, name << " took " << ms << " ms");  // bounded, with room for sanitizer builds
+    BOOST_TEST(ms < 5000,
+               name << " took " << ms << " ms");  // bounded, with room for sanitizer builds
     switch (name[0]) {
       case 'y':
         ++y;

@@ -261,7 +261,8 @@ std::string attack(const std::string& name, std::string_view bytes) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now() - start)
                       .count();
-  BOOST_TEST(ms < 5000, name << " took " << ms << " ms");  // bounded, with room for sanitizer builds
+  BOOST_TEST(ms < 5000,
+             name << " took " << ms << " ms");  // bounded, with room for sanitizer builds
   return r ? std::string("ok") : r.error().code;
 }
 
