@@ -9,6 +9,9 @@
 #   tests/bench/gateway/run-gateway-bench.sh
 #   DURATION=10 tests/bench/gateway/run-gateway-bench.sh
 #
+# Order: mock platform; gateway A (empty store) at a fixed RATE; gateway B (empty store) closed
+# loop, drain, then the fixed RATE again on its now full store; Node-RED (file, fsync); nginx.
+#
 # Environment: DURATION (closed-loop seconds per target, default 20), CONNECTIONS (default 32),
 # WARMUP (seconds of unmeasured load before each measured run, default 5), RATE (the
 # fixed-rate run against the gateway, msgs/s, default 1000), RATE_DURATION (default 15),
@@ -243,7 +246,7 @@ RATE_REPORT=()
 # (d) fixed_rate NAME LABEL: open loop at RATE msgs/s, then the drain; adds to RATE_REPORT
 fixed_rate() {
   local name=$1 label=$2 out=$TMP/$1.out rows
-  rows=$(sqlite3_rows)
+  rows=$(store_rows)
   say "gateway ($label): open loop at $RATE msgs/s for $RATE_DURATION s"
   curl -s "$GW/metrics" >"$TMP/gateway/metrics.before-$name"
   load "$name" "$GW/intake/v1/marriage" "$RATE_DURATION" --rate "$RATE"
@@ -259,7 +262,7 @@ fixed_rate() {
     "  outbox pending: $(pending_in "$TMP/gateway/metrics.before-$name") at the start, $(pending_in "$TMP/gateway/metrics.after-$name") at the end; drained to the mock $DRAIN_S s after the load stopped ($DRAIN_GOT of $GW_ACCEPTED)")
   P99_LINE+=("p99 at $RATE msgs/s, $label = $(field p99_ms "$out") ms ($(awk -v p="$(field p99_ms "$out")" -v r="$(field rate "$out")" -v t="$RATE" 'BEGIN { print (p < 25 && r >= 0.98 * t ? "meets" : "MISSES") }') the < 25 ms target)")
 }
-sqlite3_rows() {  # rows in the outbox (delivered ones included), from the intake counter
+store_rows() {  # rows in the outbox (delivered ones included), from the intake counter
   awk '/^huitong_intake_messages_total/ { n += $2 } END { print n + 0 }' <(curl -s "$GW/metrics")
 }
 P99_LINE=()
@@ -272,7 +275,6 @@ start_gateway gateway-b
 
 say "gateway: $CONNECTIONS connections, ${WARMUP}+${DURATION} s"
 measure gateway "huitong serve" "$GW/intake/v1/marriage" "$GW_PID"
-GW_RSS_KIB=$(hwm_kib "$GW_PID")
 [[ -f $TMP/gateway-warm.out ]] && accepted gateway-warm
 accepted gateway
 say "waiting for the gateway's outbox to drain to the mock ($GW_ACCEPTED events)"
