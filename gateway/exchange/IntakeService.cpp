@@ -2,17 +2,25 @@
 
 #include <random>
 
-#include <Poco/DigestEngine.h>
-#include <Poco/SHA2Engine.h>
+#include <openssl/evp.h>
 
 #include "gateway/core/Json.h"
 
 namespace huitong::exchange {
 
 std::string sha256Hex(const std::string& data) {
-  Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-  engine.update(data);
-  return Poco::DigestEngine::digestToHex(engine.digest());
+  // OpenSSL's SHA-256 (hardware accelerated where the CPU has it): several times faster than
+  // Poco's portable one on the request path (tests/bench/gateway/README.md).
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  static const char kHex[] = "0123456789abcdef";
+  std::string out(static_cast<std::size_t>(len) * 2, '0');
+  for (unsigned int i = 0; i < len; ++i) {
+    out[2 * i] = kHex[md[i] >> 4];
+    out[2 * i + 1] = kHex[md[i] & 15];
+  }
+  return out;
 }
 
 std::string newMessageId(EpochMillis now) {

@@ -120,6 +120,16 @@ CREATE TABLE dead_letter_log (
 );
 CREATE INDEX dead_letter_log_outbox ON dead_letter_log (outbox_id, id);
 )sql"},
+      // The claim reads pending rows in id order; without this index SQLite walked every
+      // delivered row first (16 ms per claim with 17,000 delivered rows, on the writer thread;
+      // 0.3 ms with it: tests/bench/gateway/README.md).
+      {3, "pending outbox rows in id order",
+       R"sql(
+CREATE INDEX outbox_pending_id ON outbox (id) WHERE state = 'pending';
+)sql",
+       R"sql(
+CREATE INDEX outbox_pending_id ON outbox (id) WHERE state = 'pending';
+)sql"},
   };
   return kMigrations;
 }
