@@ -14,6 +14,7 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/ThreadPool.h>
+#include <Poco/URI.h>
 
 #include "gateway/core/Json.h"
 
@@ -127,6 +128,20 @@ bool readBody(HTTPServerRequest& req, HTTPServerResponse& res, std::size_t limit
     return false;
   }
   return true;
+}
+
+// The value of query parameter `name` ("" or `fallback` when absent).
+std::string queryParam(const HTTPServerRequest& req, const std::string& name,
+                       const std::string& fallback = "") {
+  try {
+    for (const auto& [k, v] : Poco::URI(req.getURI()).getQueryParameters()) {
+      if (k == name)
+        return v;
+    }
+  } catch (const Poco::Exception&) {
+    return fallback;  // a malformed query reads as no parameters
+  }
+  return fallback;
 }
 
 std::string lower(std::string s) {
@@ -489,7 +504,20 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       return;
     const std::string actor = req.get("X-Operator", "ops-token");
     if (parts.size() == 3 && req.getMethod() == "GET") {
-      auto list = ctx_.store.deadLetters(200, 0);
+      // Pages of ?limit=N (1..1000, default 200) after ?after=ID (the last id of the previous
+      // page).
+      long long after = 0, limit = 200;
+      try {
+        after = std::stoll(queryParam(req, "after", "0"));
+        limit = std::stoll(queryParam(req, "limit", "200"));
+      } catch (const std::exception&) {
+        return sendProblem(res, 400, "bad-request", "Bad request", "after and limit are numbers");
+      }
+      if (limit < 1 || limit > 1000 || after < 0) {
+        return sendProblem(res, 400, "bad-request", "Bad request",
+                           "limit is 1..1000 and after >= 0");
+      }
+      auto list = ctx_.store.deadLetters(static_cast<int>(limit), after);
       if (!list.ok())
         return sendProblem(res, 503, "unavailable", "Temporarily unavailable",
                            "the store did not answer");
@@ -557,7 +585,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       if (action == "requeue") {
         // ?remap=true: after a mapping fix, the event is mapped again from the journaled message.
         std::string payload;
-        if (req.getURI().find("remap=true") != std::string::npos) {
+        if (queryParam(req, "remap") == "true") {
           auto remapped = remap(id);
           if (!remapped.ok()) {
             logLine("notice", "dead letter requeue refused",
