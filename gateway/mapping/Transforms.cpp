@@ -738,20 +738,20 @@ class Template final : public Transform {
     v = render(&v, ctx);
     return true;
   }
-  // Renders the template; absent when every placeholder was absent.
+  // Renders the template; absent when every {…} part found nothing.
   Val render(const Val* current, const EvalContext& ctx) const {
     std::string out;
-    bool anyValue = false, anyPlaceholder = false;
+    bool anyValue = false, anyField = false;
     std::vector<const rapidjson::Value*> nodes;
     for (const Part& p : parts_) {
       if (p.current) {
-        anyPlaceholder = true;
+        anyField = true;
         if (current && !current->absent()) {
           anyValue = true;
           out += current->text();
         }
       } else if (p.query) {
-        anyPlaceholder = true;
+        anyField = true;
         nodes.clear();
         p.query->select(*ctx.record, nodes);
         if (!nodes.empty()) {
@@ -765,7 +765,7 @@ class Template final : public Transform {
         out += p.literal;
       }
     }
-    if (anyPlaceholder && !anyValue)
+    if (anyField && !anyValue)
       return Val();
     return Val::string(std::move(out));
   }

@@ -81,17 +81,28 @@ Options parse(int argc, char** argv) {
         usage(a + " needs a value");
       return argv[++i];
     };
-    if (a == "--url") o.url = next();
-    else if (a == "--body-file") o.bodyFile = next();
-    else if (a == "--key-id") o.keyId = next();
-    else if (a == "--secret") o.secret = next();
-    else if (a == "--prefix") o.prefix = next();
-    else if (a == "--content-type") o.contentType = next();
-    else if (a == "--connections") o.connections = std::atoi(next().c_str());
-    else if (a == "--duration") o.duration = std::atof(next().c_str());
-    else if (a == "--rate") o.rate = std::atof(next().c_str());
-    else if (a == "--timeout-ms") o.timeoutMs = std::atoi(next().c_str());
-    else usage("unknown argument " + a);
+    if (a == "--url")
+      o.url = next();
+    else if (a == "--body-file")
+      o.bodyFile = next();
+    else if (a == "--key-id")
+      o.keyId = next();
+    else if (a == "--secret")
+      o.secret = next();
+    else if (a == "--prefix")
+      o.prefix = next();
+    else if (a == "--content-type")
+      o.contentType = next();
+    else if (a == "--connections")
+      o.connections = std::atoi(next().c_str());
+    else if (a == "--duration")
+      o.duration = std::atof(next().c_str());
+    else if (a == "--rate")
+      o.rate = std::atof(next().c_str());
+    else if (a == "--timeout-ms")
+      o.timeoutMs = std::atoi(next().c_str());
+    else
+      usage("unknown argument " + a);
   }
   if (o.url.empty() || o.bodyFile.empty())
     usage("--url and --body-file are required");
@@ -239,8 +250,7 @@ int main(int argc, char** argv) {
                          std::ref(totals[static_cast<std::size_t>(c)]));
   for (auto& t : threads)
     t.join();
-  const double seconds =
-      std::chrono::duration<double>(Clock::now() - start).count();
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
 
   Totals all;
   for (auto& t : totals) {
@@ -257,16 +267,14 @@ int main(int argc, char** argv) {
   std::printf("mode=%s\nconnections=%d\nrequests=%llu\nok=%llu\nnon2xx=%llu\nerrors=%llu\n",
               o.rate > 0 ? "rate" : "closed", o.connections,
               static_cast<unsigned long long>(all.requests),
-              static_cast<unsigned long long>(all.ok),
-              static_cast<unsigned long long>(all.non2xx),
+              static_cast<unsigned long long>(all.ok), static_cast<unsigned long long>(all.non2xx),
               static_cast<unsigned long long>(all.errors));
   std::printf("seconds=%.3f\nrate=%.1f\np50_ms=%.2f\np90_ms=%.2f\np99_ms=%.2f\nmax_ms=%.2f\n",
               seconds, static_cast<double>(all.ok) / seconds, percentileMs(all.latencyUs, 0.50),
               percentileMs(all.latencyUs, 0.90), percentileMs(all.latencyUs, 0.99),
               all.latencyUs.empty() ? 0.0 : all.latencyUs.back() / 1000.0);
   if (o.rate > 0)
-    std::printf("target_rate=%.1f\nlate=%llu\n", o.rate,
-                static_cast<unsigned long long>(all.late));
+    std::printf("target_rate=%.1f\nlate=%llu\n", o.rate, static_cast<unsigned long long>(all.late));
   std::string statuses;
   for (auto& [s, n] : all.statuses)
     statuses += (statuses.empty() ? "" : ",") + std::to_string(s) + ":" + std::to_string(n);
