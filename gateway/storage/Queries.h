@@ -1,4 +1,4 @@
-// The statements both backends run, written once with PostgreSQL's $1..$n placeholders (SQLite
+// The statements both backends run, written once with PostgreSQL's $1..$n parameters (SQLite
 // reads them as ?1..?n: SqliteExchangeStore rewrites '$' to '?'). Only claiming differs.
 // Internal to gateway/storage.
 #pragma once

@@ -27,11 +27,7 @@ BOOST_AUTO_TEST_CASE(sigkill_mid_load_loses_nothing_and_keeps_case_order) {
   TempDir dir("huitong-it-crash");
   MockPlatformProcess platform(dir.path(), "it-platform-token");
   const DepartmentCredential marriage = makeCredential("marriage");
-  GatewayOptions o;
-  o.store = freshStore(dir.path());
-  o.platformUrl = platform.url();
-  o.platformToken = platform.token();
-  o.systems = {marriage};
+  GatewayOptions o = deliveringTo(dir.path(), platform, {marriage});
   GatewayProcess gateway(dir.path(), o);
   BOOST_TEST_MESSAGE("store: " << o.store.kind << "; gateway on port " << gateway.port()
                                << ", mock platform on " << platform.port());

@@ -298,6 +298,19 @@ bool waitForDrain(MockPlatformProcess& platform, GatewayProcess& gateway, std::i
 // The store of this test executable (main.cpp): SQLite in `dir`, or a fresh PostgreSQL
 // database on the server main.cpp started.
 StoreSetting freshStore(const std::filesystem::path& dir);
+
+// Gateway options for the usual test: a fresh store in `dir`, delivering to `platform`, with
+// `systems` admitted.
+inline GatewayOptions deliveringTo(const std::filesystem::path& dir,
+                                   const MockPlatformProcess& platform,
+                                   std::vector<DepartmentCredential> systems) {
+  GatewayOptions o;
+  o.store = freshStore(dir);
+  o.platformUrl = platform.url();
+  o.platformToken = platform.token();
+  o.systems = std::move(systems);
+  return o;
+}
 bool onPostgres();
 
 }  // namespace huitong::integration

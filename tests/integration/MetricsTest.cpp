@@ -20,11 +20,7 @@ BOOST_AUTO_TEST_CASE(metrics_after_traffic_pass_promtool) {
   TempDir dir("huitong-it-metrics");
   MockPlatformProcess platform(dir.path(), "it-platform-token");
   const DepartmentCredential marriage = makeCredential("marriage");
-  GatewayOptions o;
-  o.store = freshStore(dir.path());
-  o.platformUrl = platform.url();
-  o.platformToken = platform.token();
-  o.systems = {marriage};
+  GatewayOptions o = deliveringTo(dir.path(), platform, {marriage});
   GatewayProcess gateway(dir.path(), o);
 
   std::atomic<int> port{gateway.port()};

@@ -29,11 +29,7 @@ BOOST_AUTO_TEST_CASE(platform_down_30s_backlog_drains_in_order_honouring_retry_a
   TempDir dir("huitong-it-outage");
   MockPlatformProcess platform(dir.path(), "it-platform-token");
   const DepartmentCredential marriage = makeCredential("marriage");
-  GatewayOptions o;
-  o.store = freshStore(dir.path());
-  o.platformUrl = platform.url();
-  o.platformToken = platform.token();
-  o.systems = {marriage};
+  GatewayOptions o = deliveringTo(dir.path(), platform, {marriage});
   GatewayProcess gateway(dir.path(), o);
 
   std::atomic<int> port{gateway.port()};
