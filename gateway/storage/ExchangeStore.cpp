@@ -33,4 +33,24 @@ Result<std::unique_ptr<ExchangeStore>> ExchangeStore::open(const StoreConfig& co
   }
 }
 
+Result<std::vector<Result<void>>> ExchangeStore::settle(
+    const std::vector<Settlement>& settlements) {
+  std::vector<Result<void>> results;
+  results.reserve(settlements.size());
+  for (const Settlement& s : settlements) {
+    switch (s.outcome) {
+      case Settlement::Outcome::kDelivered:
+        results.push_back(markDelivered(s.outboxId, s.detail, s.at));
+        break;
+      case Settlement::Outcome::kRetry:
+        results.push_back(markRetry(s.outboxId, s.detail, s.at));
+        break;
+      case Settlement::Outcome::kDead:
+        results.push_back(markDead(s.outboxId, s.detail, s.at));
+        break;
+    }
+  }
+  return results;
+}
+
 }  // namespace huitong::storage

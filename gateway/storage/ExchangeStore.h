@@ -80,6 +80,15 @@ struct MessageStatus {
   std::vector<EventStatus> events;
 };
 
+// The outcome of one delivery attempt of a claimed item, recorded by settle().
+struct Settlement {
+  enum class Outcome { kDelivered, kRetry, kDead };
+  std::int64_t outboxId = 0;
+  Outcome outcome = Outcome::kDelivered;
+  std::string detail;  // kDelivered: the platform's receipt JSON; kRetry, kDead: the error
+  EpochMillis at = 0;  // kDelivered, kDead: now; kRetry: when the next attempt is due
+};
+
 struct DeadLetter {
   std::int64_t outboxId = 0;
   std::string eventId;
@@ -130,6 +139,14 @@ class ExchangeStore {
   // REQUIRES: the item is pending (attempts + 1; "store.not_found" / "store.conflict" otherwise).
   virtual Result<void> markDead(std::int64_t outboxId, const std::string& error,
                                 EpochMillis now) = 0;
+  // Records a delivery round's outcomes at once: each settlement is judged exactly as
+  // markDelivered / markRetry / markDead would judge it, and the answer holds one result per
+  // settlement, in order (a refused one, "store.not_found" / "store.conflict", changes nothing
+  // and does not stop the others). Both backends write the whole round in one transaction
+  // (SQLite: one writer slot, one fsync); a database failure fails and undoes all of it.
+  // This default calls the single-item methods one by one (one commit each) for stores, such
+  // as test doubles, that have nothing better.
+  virtual Result<std::vector<Result<void>>> settle(const std::vector<Settlement>& settlements);
 
   // The message as its department sees it, or nullopt when `messageId` is not one of `system`'s.
   // state: "rejected" (journal state); "dead" when any event is dead (a discarded dead letter

@@ -215,17 +215,27 @@ Result<std::optional<std::string>> outboxState(Connection& c, std::int64_t id) {
   return std::optional<std::string>(rows.value().text(0, 0));
 }
 
-Result<void> transition(Connection& c, const char* operation, std::int64_t id, const char* sql,
-                        const Params& params, bool deliveredIsIdempotent) {
+// Runs an UPDATE guarded by "AND state = ...": no row changed means the transition is refused.
+// The outer error is the database's; the inner one (no row changed) is the refusal.
+Result<std::optional<Error>> guardedTransition(Connection& c, const char* operation,
+                                               std::int64_t id, const char* sql,
+                                               const Params& params, bool deliveredIsIdempotent) {
   auto rows = c.run(sql, params);
   STORE_TRY(rows);
   if (rows.value().affected() > 0) {
-    return {};
+    return std::optional<Error>();
   }
   auto state = outboxState(c, id);
   STORE_TRY(state);
-  if (auto refused = refusedTransition(operation, id, state.value(), deliveredIsIdempotent)) {
-    return *refused;
+  return refusedTransition(operation, id, state.value(), deliveredIsIdempotent);
+}
+
+Result<void> transition(Connection& c, const char* operation, std::int64_t id, const char* sql,
+                        const Params& params, bool deliveredIsIdempotent) {
+  auto refused = guardedTransition(c, operation, id, sql, params, deliveredIsIdempotent);
+  STORE_TRY(refused);
+  if (refused.value()) {
+    return *refused.value();
   }
   return {};
 }
@@ -234,6 +244,26 @@ Result<void> logDeadLetter(Connection& c, std::int64_t id, const char* action, E
   auto rows = c.run(q::kLogDeadLetter, Params().int64(id).text(action).int64(at));
   STORE_TRY(rows);
   return {};
+}
+
+// One delivery outcome, inside the caller's transaction (see ExchangeStore::settle).
+Result<std::optional<Error>> applySettlement(Connection& c, const Settlement& s) {
+  const Params params = Params().int64(s.outboxId).text(s.detail).int64(s.at);
+  switch (s.outcome) {
+    case Settlement::Outcome::kDelivered:
+      return guardedTransition(c, "markDelivered", s.outboxId, q::kMarkDelivered, params, true);
+    case Settlement::Outcome::kRetry:
+      return guardedTransition(c, "markRetry", s.outboxId, q::kMarkRetry, params, false);
+    case Settlement::Outcome::kDead: {
+      auto refused = guardedTransition(c, "markDead", s.outboxId, q::kMarkDead, params, false);
+      STORE_TRY(refused);
+      if (!refused.value()) {
+        STORE_TRY(logDeadLetter(c, s.outboxId, "dead", s.at));
+      }
+      return refused;
+    }
+  }
+  return Error{"store.internal", "unknown settlement outcome", ""};
 }
 
 class PostgresExchangeStore final : public ExchangeStore {
@@ -314,30 +344,38 @@ class PostgresExchangeStore final : public ExchangeStore {
 
   Result<void> markDelivered(std::int64_t outboxId, const std::string& receiptJson,
                              EpochMillis now) override {
-    return guarded<void>("markDelivered", [&] {
-      return inTransaction<void>([&](Connection& c) {
-        return transition(c, "markDelivered", outboxId, q::kMarkDelivered,
-                          Params().int64(outboxId).text(receiptJson).int64(now), true);
-      });
-    });
+    return settleOne("markDelivered",
+                     Settlement{outboxId, Settlement::Outcome::kDelivered, receiptJson, now});
   }
 
   Result<void> markRetry(std::int64_t outboxId, const std::string& error,
                          EpochMillis nextAttemptAt) override {
-    return guarded<void>("markRetry", [&] {
-      return inTransaction<void>([&](Connection& c) {
-        return transition(c, "markRetry", outboxId, q::kMarkRetry,
-                          Params().int64(outboxId).text(error).int64(nextAttemptAt), false);
-      });
-    });
+    return settleOne("markRetry",
+                     Settlement{outboxId, Settlement::Outcome::kRetry, error, nextAttemptAt});
   }
 
   Result<void> markDead(std::int64_t outboxId, const std::string& error, EpochMillis now) override {
-    return guarded<void>("markDead", [&] {
-      return inTransaction<void>([&](Connection& c) -> Result<void> {
-        STORE_TRY(transition(c, "markDead", outboxId, q::kMarkDead,
-                             Params().int64(outboxId).text(error).int64(now), false));
-        return logDeadLetter(c, outboxId, "dead", now);
+    return settleOne("markDead", Settlement{outboxId, Settlement::Outcome::kDead, error, now});
+  }
+
+  Result<std::vector<Result<void>>> settle(const std::vector<Settlement>& settlements) override {
+    using Results = std::vector<Result<void>>;
+    return guarded<Results>("settle", [&]() -> Result<Results> {
+      if (settlements.empty()) {
+        return Results();
+      }
+      return inTransaction<Results>([&](Connection& c) -> Result<Results> {
+        Results results;
+        for (const Settlement& s : settlements) {
+          auto refused = applySettlement(c, s);
+          STORE_TRY(refused);
+          if (refused.value()) {
+            results.emplace_back(*refused.value());
+          } else {
+            results.emplace_back();
+          }
+        }
+        return results;
       });
     });
   }
@@ -449,6 +487,19 @@ class PostgresExchangeStore final : public ExchangeStore {
   }
 
  private:
+  Result<void> settleOne(const char* operation, const Settlement& settlement) {
+    return guarded<void>(operation, [&] {
+      return inTransaction<void>([&](Connection& c) -> Result<void> {
+        auto refused = applySettlement(c, settlement);
+        STORE_TRY(refused);
+        if (refused.value()) {
+          return *refused.value();
+        }
+        return {};
+      });
+    });
+  }
+
   // Runs `body` on a pooled connection, reconnecting one the server dropped.
   template <typename T, typename F>
   Result<T> withConnection(F&& body) {

@@ -24,14 +24,23 @@ inline constexpr const char* kInsertJournalEvent =
     "INSERT INTO journal_event (message_id, seq, event_id) VALUES ($1, $2, $3)";
 
 // Per-case FIFO: a pending row is eligible only when no older pending row of its case exists.
-// SQLite runs this inside the writer's IMMEDIATE transaction, then sets the claims.
+// SQLite finds candidates on a reader connection (off the writer thread), then claims them on
+// the writer with kSqliteClaimByIds, which checks every condition again: a row another claimer
+// took, settled or re-queued ahead of meanwhile is not claimed.
 inline constexpr const char* kSqliteClaimCandidates =
-    "SELECT id, event_id, case_key, message_id, payload, attempts FROM outbox o"
+    "SELECT id FROM outbox o"
     " WHERE state = 'pending' AND next_attempt_at <= $1 AND claimed_until < $1"
     " AND NOT EXISTS (SELECT 1 FROM outbox p"
     "   WHERE p.case_key = o.case_key AND p.state = 'pending' AND p.id < o.id)"
     " ORDER BY id LIMIT $2";
-inline constexpr const char* kSqliteSetClaim = "UPDATE outbox SET claimed_until = $2 WHERE id = $1";
+// $3 = the candidates' ids as a JSON array ("[12,13]"); rows come back in no particular order.
+inline constexpr const char* kSqliteClaimByIds =
+    "UPDATE outbox SET claimed_until = $2"
+    " WHERE id IN (SELECT value FROM json_each($3))"
+    " AND state = 'pending' AND next_attempt_at <= $1 AND claimed_until < $1"
+    " AND NOT EXISTS (SELECT 1 FROM outbox p"
+    "   WHERE p.case_key = outbox.case_key AND p.state = 'pending' AND p.id < outbox.id)"
+    " RETURNING id, event_id, case_key, message_id, payload, attempts";
 
 // PostgreSQL: rows another claimer holds locked are skipped; one a claimer committed meanwhile
 // is re-checked on its new version (claimed_until < now fails) and dropped. $3 = now + lease.

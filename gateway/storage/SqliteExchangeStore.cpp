@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -36,6 +38,23 @@ namespace q = queries;
 constexpr int kBusyTimeoutMillis = 10000;
 // A batch bigger than this gains nothing on the fsync and makes its first caller wait longer.
 constexpr std::size_t kMaxBatch = 256;
+// Page caches (KiB; SQLite reads a negative cache_size as KiB). The writer touches the outbox
+// indexes and the newest pages of every table; the default 2 MiB reloaded pages all the time.
+constexpr const char* kWriterCacheSize = "PRAGMA cache_size=-16384";
+constexpr const char* kReaderCacheSize = "PRAGMA cache_size=-4096";
+// WAL checkpoints run off the writer thread (autocheckpoint would run them inside a commit that
+// intake waits for): a checkpointer connection copies the WAL into the database every interval
+// (PASSIVE: never blocks the writer). Under steady writes the WAL can then only grow, because
+// SQLite rewinds it at the start of a write only when every frame was copied; so when it holds
+// more than kWalRewindFrames the writer itself copies the few frames the checkpointer missed
+// between two batches, and past kWalHardFrames (readers keep the rewind from happening) it
+// runs a TRUNCATE checkpoint, which waits for readers.
+constexpr auto kCheckpointInterval = std::chrono::milliseconds(500);
+constexpr int kWalRewindFrames = 4096;  // 16 MiB of 4 KiB pages
+constexpr int kWalHardFrames = 65536;   // 256 MiB
+constexpr const char* kWalSizeLimit = "PRAGMA journal_size_limit=67108864";
+// Candidates read, then all taken by a concurrent claimer before this one's write: look again.
+constexpr int kClaimRounds = 3;
 
 Error sqliteError(sqlite3* db, int rc, const std::string& what) {
   const char* code = "store.sql";
@@ -137,10 +156,13 @@ class Statement {
   sqlite3_stmt* stmt_;
 };
 
+// What a connection is for: the one writer, a pooled reader, or the WAL checkpointer.
+enum class Role { kWriter, kReader, kCheckpointer };
+
 // One sqlite3 handle and its statement cache. Used by one thread at a time.
 class Connection {
  public:
-  static Result<std::unique_ptr<Connection>> open(const std::string& path, bool writer) {
+  static Result<std::unique_ptr<Connection>> open(const std::string& path, Role role) {
     sqlite3* db = nullptr;
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
@@ -150,20 +172,34 @@ class Connection {
     }
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, kBusyTimeoutMillis);
-    if (writer) {
-      // WAL: readers never block the writer. FULL: the WAL is fsync'ed at every commit, which is
-      // what "acknowledge only what is durable" needs (NORMAL may lose the last commits).
-      auto mode = conn->queryText("PRAGMA journal_mode=WAL");
-      if (!mode.ok()) {
-        return mode.error();
+    switch (role) {
+      case Role::kWriter: {
+        // WAL: readers never block the writer. FULL: the WAL is fsync'ed at every commit, which
+        // is what "acknowledge only what is durable" needs (NORMAL may lose the last commits).
+        auto mode = conn->queryText("PRAGMA journal_mode=WAL");
+        if (!mode.ok()) {
+          return mode.error();
+        }
+        if (mode.value() != "wal") {
+          return Error{"store.io",
+                       path + ": cannot use WAL mode (journal_mode is " + mode.value() + ")", ""};
+        }
+        STORE_TRY(
+            conn->exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                       " PRAGMA wal_autocheckpoint=0"));
+        STORE_TRY(conn->exec(kWriterCacheSize));
+        STORE_TRY(conn->exec(kWalSizeLimit));
+        break;
       }
-      if (mode.value() != "wal") {
-        return Error{"store.io",
-                     path + ": cannot use WAL mode (journal_mode is " + mode.value() + ")", ""};
-      }
-      STORE_TRY(conn->exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
-    } else {
-      STORE_TRY(conn->exec("PRAGMA query_only=ON"));
+      case Role::kReader:
+        STORE_TRY(conn->exec("PRAGMA query_only=ON"));
+        STORE_TRY(conn->exec(kReaderCacheSize));
+        break;
+      case Role::kCheckpointer:
+        // A checkpoint syncs the WAL before copying it and the database after, as this
+        // connection's synchronous setting says: keep it FULL like the writer's.
+        STORE_TRY(conn->exec("PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0"));
+        break;
     }
     return conn;
   }
@@ -268,16 +304,25 @@ Result<std::optional<std::string>> outboxState(Connection& c, std::int64_t id) {
 }
 
 // Runs an UPDATE guarded by "AND state = ...": no row changed means the transition is refused.
-Result<void> transition(Connection& c, const char* operation, std::int64_t id, Statement& update,
-                        bool deliveredIsIdempotent) {
+// The outer error is the database's; the inner one (no row changed) is the refusal.
+Result<std::optional<Error>> guardedTransition(Connection& c, const char* operation,
+                                               std::int64_t id, Statement& update,
+                                               bool deliveredIsIdempotent) {
   STORE_TRY(update.run());
   if (c.changes() > 0) {
-    return {};
+    return std::optional<Error>();
   }
   auto state = outboxState(c, id);
   STORE_TRY(state);
-  if (auto refused = refusedTransition(operation, id, state.value(), deliveredIsIdempotent)) {
-    return *refused;
+  return refusedTransition(operation, id, state.value(), deliveredIsIdempotent);
+}
+
+Result<void> transition(Connection& c, const char* operation, std::int64_t id, Statement& update,
+                        bool deliveredIsIdempotent) {
+  auto refused = guardedTransition(c, operation, id, update, deliveredIsIdempotent);
+  STORE_TRY(refused);
+  if (refused.value()) {
+    return *refused.value();
   }
   return {};
 }
@@ -287,6 +332,36 @@ Result<void> logDeadLetter(Connection& c, std::int64_t id, const char* action, E
   STORE_TRY(st);
   st.value().bind(1, id).bindStatic(2, action).bind(3, at);
   return st.value().run();
+}
+
+// One delivery outcome, inside the writer's transaction (see ExchangeStore::settle).
+Result<std::optional<Error>> applySettlement(Connection& c, const Settlement& s) {
+  switch (s.outcome) {
+    case Settlement::Outcome::kDelivered: {
+      auto st = c.prepare(q::kMarkDelivered);
+      STORE_TRY(st);
+      st.value().bind(1, s.outboxId).bind(2, s.detail).bind(3, s.at);
+      return guardedTransition(c, "markDelivered", s.outboxId, st.value(), true);
+    }
+    case Settlement::Outcome::kRetry: {
+      auto st = c.prepare(q::kMarkRetry);
+      STORE_TRY(st);
+      st.value().bind(1, s.outboxId).bind(2, s.detail).bind(3, s.at);
+      return guardedTransition(c, "markRetry", s.outboxId, st.value(), false);
+    }
+    case Settlement::Outcome::kDead: {
+      auto st = c.prepare(q::kMarkDead);
+      STORE_TRY(st);
+      st.value().bind(1, s.outboxId).bind(2, s.detail).bind(3, s.at);
+      auto refused = guardedTransition(c, "markDead", s.outboxId, st.value(), false);
+      STORE_TRY(refused);
+      if (!refused.value()) {
+        STORE_TRY(logDeadLetter(c, s.outboxId, "dead", s.at));
+      }
+      return refused;
+    }
+  }
+  return Error{"store.internal", "unknown settlement outcome", ""};
 }
 
 template <typename T, typename F>
@@ -303,9 +378,16 @@ class SqliteExchangeStore final : public ExchangeStore {
   SqliteExchangeStore(const StoreConfig& config, std::unique_ptr<Connection> writer)
       : config_(config), writer_(std::move(writer)) {
     writerThread_ = std::thread([this] { writerLoop(); });
+    checkpointThread_ = std::thread([this] { checkpointLoop(); });
   }
 
   ~SqliteExchangeStore() override {
+    {
+      std::lock_guard<std::mutex> lock(checkpointMutex_);
+      checkpointStopping_ = true;
+    }
+    checkpointCv_.notify_all();
+    checkpointThread_.join();
     {
       std::lock_guard<std::mutex> lock(queueMutex_);
       stopping_ = true;
@@ -380,70 +462,94 @@ class SqliteExchangeStore final : public ExchangeStore {
       if (limit <= 0) {
         return items;
       }
-      STORE_TRY(write([&](Connection& c) -> Result<void> {
-        items.clear();
-        {
+      // The search (the per-case FIFO check over the pending rows) runs on a reader, so that
+      // intake's commits never queue behind it; the writer only re-checks and takes the rows.
+      for (int round = 0; round < kClaimRounds; ++round) {
+        auto candidates = read<std::string>([&](Connection& c) -> Result<std::string> {
           auto st = c.prepare(q::kSqliteClaimCandidates);
           STORE_TRY(st);
           st.value().bind(1, now).bind(2, static_cast<std::int64_t>(limit));
+          std::string ids;
           for (;;) {
             auto row = st.value().next();
             STORE_TRY(row);
             if (!row.value()) {
               break;
             }
-            const Statement& s = st.value();
-            items.push_back(OutboxItem{s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4),
-                                       static_cast<int>(s.int64(5))});
+            ids += ids.empty() ? "[" : ",";
+            ids += std::to_string(st.value().int64(0));
           }
+          return ids.empty() ? ids : ids + "]";
+        });
+        STORE_TRY(candidates);
+        if (candidates.value().empty()) {
+          return items;
         }
-        for (const OutboxItem& item : items) {
-          auto st = c.prepare(q::kSqliteSetClaim);
+        const std::int64_t until = now + leaseMillis;
+        STORE_TRY(write([&](Connection& c) -> Result<void> {
+          items.clear();
+          auto st = c.prepare(q::kSqliteClaimByIds);
           STORE_TRY(st);
-          st.value().bind(1, item.id).bind(2, now + leaseMillis);
-          STORE_TRY(st.value().run());
+          st.value().bind(1, now).bind(2, until).bind(3, candidates.value());
+          for (;;) {
+            auto row = st.value().next();
+            STORE_TRY(row);
+            if (!row.value()) {
+              break;
+            }
+            const Statement& r = st.value();
+            items.push_back(OutboxItem{r.int64(0), r.text(1), r.text(2), r.text(3), r.text(4),
+                                       static_cast<int>(r.int64(5))});
+          }
+          return {};
+        }));
+        if (!items.empty()) {
+          std::sort(items.begin(), items.end(),
+                    [](const OutboxItem& a, const OutboxItem& b) { return a.id < b.id; });
+          return items;
         }
-        return {};
-      }));
+      }
       return items;
     });
   }
 
   Result<void> markDelivered(std::int64_t outboxId, const std::string& receiptJson,
                              EpochMillis now) override {
-    return guarded<void>("markDelivered", [&]() -> Result<void> {
-      return write([&](Connection& c) -> Result<void> {
-        auto st = c.prepare(q::kMarkDelivered);
-        STORE_TRY(st);
-        st.value().bind(1, outboxId).bind(2, receiptJson).bind(3, now);
-        return transition(c, "markDelivered", outboxId, st.value(), true);
-      });
-    });
+    return settleOne("markDelivered",
+                     Settlement{outboxId, Settlement::Outcome::kDelivered, receiptJson, now});
   }
 
   Result<void> markRetry(std::int64_t outboxId, const std::string& error,
                          EpochMillis nextAttemptAt) override {
-    return guarded<void>("markRetry", [&]() -> Result<void> {
-      return write([&](Connection& c) -> Result<void> {
-        auto st = c.prepare(q::kMarkRetry);
-        STORE_TRY(st);
-        st.value().bind(1, outboxId).bind(2, error).bind(3, nextAttemptAt);
-        return transition(c, "markRetry", outboxId, st.value(), false);
-      });
-    });
+    return settleOne("markRetry",
+                     Settlement{outboxId, Settlement::Outcome::kRetry, error, nextAttemptAt});
   }
 
   Result<void> markDead(std::int64_t outboxId, const std::string& error, EpochMillis now) override {
-    return guarded<void>("markDead", [&]() -> Result<void> {
-      return write([&](Connection& c) -> Result<void> {
-        {
-          auto st = c.prepare(q::kMarkDead);
-          STORE_TRY(st);
-          st.value().bind(1, outboxId).bind(2, error).bind(3, now);
-          STORE_TRY(transition(c, "markDead", outboxId, st.value(), false));
+    return settleOne("markDead", Settlement{outboxId, Settlement::Outcome::kDead, error, now});
+  }
+
+  Result<std::vector<Result<void>>> settle(const std::vector<Settlement>& settlements) override {
+    using Results = std::vector<Result<void>>;
+    return guarded<Results>("settle", [&]() -> Result<Results> {
+      Results results;
+      if (settlements.empty()) {
+        return results;
+      }
+      STORE_TRY(write([&](Connection& c) -> Result<void> {
+        results.clear();
+        for (const Settlement& s : settlements) {
+          auto refused = applySettlement(c, s);
+          STORE_TRY(refused);
+          if (refused.value()) {
+            results.emplace_back(*refused.value());
+          } else {
+            results.emplace_back();
+          }
         }
-        return logDeadLetter(c, outboxId, "dead", now);
-      });
+        return {};
+      }));
+      return results;
     });
   }
 
@@ -591,6 +697,22 @@ class SqliteExchangeStore final : public ExchangeStore {
     bool done = false;
   };
 
+  Result<void> settleOne(const char* operation, const Settlement& settlement) {
+    return guarded<void>(operation, [&]() -> Result<void> {
+      std::optional<Error> refused;
+      STORE_TRY(write([&](Connection& c) -> Result<void> {
+        auto r = applySettlement(c, settlement);
+        STORE_TRY(r);
+        refused = r.value();
+        return {};
+      }));
+      if (refused) {
+        return *refused;
+      }
+      return {};
+    });
+  }
+
   // Queues `work` for the writer and blocks until the batch holding it committed (or failed).
   Result<void> write(std::function<Result<void>(Connection&)> work) {
     WriteJob job{std::move(work), std::nullopt, false};
@@ -630,6 +752,7 @@ class SqliteExchangeStore final : public ExchangeStore {
         }
       }
       doneCv_.notify_all();
+      rewindWalIfLong();
     }
   }
 
@@ -678,6 +801,55 @@ class SqliteExchangeStore final : public ExchangeStore {
     }
   }
 
+  // Between two batches (no transaction open; the next batch waits for this, so it runs only
+  // when the WAL is long). The WAL frames the checkpointer has not copied yet are few; copying
+  // them from here, with no write in between, lets the next write rewind the WAL to its start.
+  void rewindWalIfLong() {
+    const int frames = walFrames_.load(std::memory_order_relaxed);
+    if (frames <= kWalRewindFrames) {
+      return;
+    }
+    const int mode =
+        frames > kWalHardFrames ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE;
+    int log = 0;
+    int copied = 0;
+    const int rc = sqlite3_wal_checkpoint_v2(writer_->db(), nullptr, mode, &log, &copied);
+    if (rc == SQLITE_OK) {
+      // The next checkpointer round measures again; until then, do not repeat this.
+      walFrames_.store(0, std::memory_order_relaxed);
+    }
+  }
+
+  // The checkpointer thread: a PASSIVE checkpoint every kCheckpointInterval on a connection of
+  // its own (it copies what is committed while the writer goes on appending).
+  void checkpointLoop() {
+    std::unique_ptr<Connection> conn;
+    std::unique_lock<std::mutex> lock(checkpointMutex_);
+    for (;;) {
+      checkpointCv_.wait_for(lock, kCheckpointInterval, [&] { return checkpointStopping_; });
+      if (checkpointStopping_) {
+        return;
+      }
+      lock.unlock();
+      if (!conn) {
+        auto opened = Connection::open(config_.path, Role::kCheckpointer);
+        if (opened.ok()) {
+          conn = std::move(opened).value();
+        }
+      }
+      if (conn) {
+        int log = 0;
+        int copied = 0;
+        const int rc = sqlite3_wal_checkpoint_v2(conn->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                                 &log, &copied);
+        if (rc == SQLITE_OK) {
+          walFrames_.store(log, std::memory_order_relaxed);
+        }
+      }
+      lock.lock();
+    }
+  }
+
   static void rollback(Connection& c) {
     if (sqlite3_get_autocommit(c.db()) == 0) {
       (void)runCached(c, kRollback);
@@ -700,7 +872,7 @@ class SqliteExchangeStore final : public ExchangeStore {
       }
     }
     if (!conn) {
-      auto opened = Connection::open(config_.path, false);
+      auto opened = Connection::open(config_.path, Role::kReader);
       if (!opened.ok()) {
         std::lock_guard<std::mutex> lock(readersMutex_);
         --openReaders_;
@@ -730,6 +902,12 @@ class SqliteExchangeStore final : public ExchangeStore {
   std::deque<WriteJob*> queue_;
   bool stopping_ = false;
   std::thread writerThread_;
+
+  std::mutex checkpointMutex_;
+  std::condition_variable checkpointCv_;
+  bool checkpointStopping_ = false;
+  std::atomic<int> walFrames_{0};  // WAL length at the checkpointer's last round
+  std::thread checkpointThread_;
 
   std::mutex readersMutex_;
   std::condition_variable readersCv_;
@@ -792,7 +970,7 @@ Result<void> migrate(Connection& c) {
 }  // namespace
 
 Result<std::unique_ptr<ExchangeStore>> openSqliteStore(const StoreConfig& config) {
-  auto writer = Connection::open(config.path, true);
+  auto writer = Connection::open(config.path, Role::kWriter);
   if (!writer.ok()) {
     return writer.error();
   }

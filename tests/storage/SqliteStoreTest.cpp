@@ -4,9 +4,11 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/storage/StoreConformance.h"
@@ -101,6 +103,41 @@ BOOST_FIXTURE_TEST_CASE(dead_letter_log_keeps_each_transition, SqliteStore) {
   BOOST_TEST(log == (std::vector<std::string>{"dead 1100 E1 1", "requeued 1200 E1 1",
                                               "dead 1300 E2 1", "discarded 1400 E2 1"}),
              boost::test_tools::per_element());
+}
+
+// The writer never checkpoints (wal_autocheckpoint=0): a checkpointer connection copies the
+// committed WAL into the database file in the background while the store stays open.
+BOOST_FIXTURE_TEST_CASE(wal_is_checkpointed_in_the_background, SqliteStore) {
+  using huitong::storage::testing::makeIntake;
+  auto& s = store();
+  constexpr int kMessages = 50;
+  for (int i = 0; i < kMessages; ++i) {
+    const std::string id = std::to_string(i);
+    BOOST_TEST_REQUIRE(
+        s.recordIntake(makeIntake("marriage", "m-" + id, {{"e-" + id, "marriage:" + id}})).ok());
+  }
+  // The database file alone (as a copy without its WAL) holds every committed row once the
+  // checkpointer has run; it runs twice a second.
+  const fs::path copy = dir.path() / "copy.db";
+  int journaled = -1;
+  for (int attempt = 0; attempt < 50 && journaled != kMessages; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    fs::copy_file(config().path, copy, fs::copy_options::overwrite_existing);
+    sqlite3* db = nullptr;
+    // immutable: read the file as it is, never look for a WAL beside it.
+    const std::string uri = "file:" + copy.string() + "?immutable=1";
+    BOOST_TEST_REQUIRE(sqlite3_open_v2(uri.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+                                       nullptr) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM journal", -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+      journaled = sqlite3_column_int(st, 0);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+  }
+  BOOST_TEST(journaled == kMessages);
+  BOOST_TEST(s.depths().ok());
 }
 
 BOOST_AUTO_TEST_CASE(unusable_paths_are_errors) {

@@ -403,6 +403,119 @@ void checkRefusedTransitions(ExchangeStore& store) {
   }
 }
 
+void checkSettleRound(ExchangeStore& store) {
+  using Outcome = Settlement::Outcome;
+  intakeOk(store, makeIntake("marriage", "m-1", {{"a1", "marriage:A"}, {"a2", "marriage:A"}}));
+  intakeOk(store, makeIntake("marriage", "m-2", {{"b1", "marriage:B"}, {"b2", "marriage:B"}}));
+  intakeOk(store, makeIntake("marriage", "m-3", {{"c1", "marriage:C"}, {"c2", "marriage:C"}}));
+  intakeOk(store, makeIntake("marriage", "m-4", {{"d1", "marriage:D"}}));
+  auto items = claimOk(store, 10, 1000);
+  BOOST_TEST_REQUIRE(eventIds(items) == (std::vector<std::string>{"a1", "b1", "c1", "d1"}));
+
+  // Nothing to settle is no call to the database and no error.
+  auto none = store.settle({});
+  BOOST_TEST_REQUIRE(none.ok());
+  BOOST_TEST(none.value().empty());
+
+  // One round with every outcome: each lands as its single-item method would land it.
+  auto settled = store.settle({
+      {items[0].id, Outcome::kDelivered, "{\"receipt\":\"a1\"}", 1100},
+      {items[1].id, Outcome::kRetry, "HTTP 503: busy", 5000},
+      {items[2].id, Outcome::kDead, "platform answered 422: E4001", 1100},
+      {items[3].id, Outcome::kDelivered, "{\"receipt\":\"d1\"}", 1100},
+  });
+  BOOST_TEST_REQUIRE(settled.ok(), (settled.ok() ? "" : settled.error().message));
+  BOOST_TEST_REQUIRE(settled.value().size() == 4u);
+  for (const Result<void>& r : settled.value()) {
+    BOOST_TEST(r.ok(), (r.ok() ? "" : r.error().code + ": " + r.error().message));
+  }
+
+  MessageStatus m1 = statusOk(store, "marriage", "m-1");
+  BOOST_TEST(m1.events[0].state == "delivered");
+  BOOST_TEST(m1.events[0].attempts == 1);
+  BOOST_TEST(m1.events[0].receiptJson == "{\"receipt\":\"a1\"}");
+  MessageStatus m2 = statusOk(store, "marriage", "m-2");
+  BOOST_TEST(m2.state == "delivering");
+  BOOST_TEST(m2.events[0].state == "pending");
+  BOOST_TEST(m2.events[0].attempts == 1);
+  BOOST_TEST(m2.events[0].lastError == "HTTP 503: busy");
+  BOOST_TEST(statusOk(store, "marriage", "m-3").state == "dead");
+  BOOST_TEST(statusOk(store, "marriage", "m-4").state == "delivered");
+  auto letters = store.deadLetters(10, 0);
+  BOOST_TEST_REQUIRE(letters.ok());
+  BOOST_TEST_REQUIRE(letters.value().size() == 1u);
+  BOOST_TEST(letters.value()[0].eventId == "c1");
+  BOOST_TEST(letters.value()[0].lastError == "platform answered 422: E4001");
+  BOOST_TEST(letters.value()[0].attempts == 1);
+  BOOST_TEST(letters.value()[0].deadAt == 1100);
+  const auto d = depthsOk(store);
+  BOOST_TEST(d.pending == 4);  // a2, b1 (retry), b2, c2
+  BOOST_TEST(d.dead == 1);
+
+  // The claims were released: the delivered and dead heads let their cases go on, the retried
+  // head holds its case until it is due.
+  BOOST_TEST(eventIds(claimOk(store, 10, 1200)) == (std::vector<std::string>{"a2", "c2"}));
+  auto retried = claimOk(store, 10, 5000);
+  BOOST_TEST_REQUIRE(eventIds(retried) == (std::vector<std::string>{"b1"}));
+  BOOST_TEST(retried[0].attempts == 1);
+
+  // A dead letter settled in a round is re-queued like any other (its log says "dead").
+  requireOk(store.requeueDeadLetter(items[2].id, "", 6000));
+  BOOST_TEST(depthsOk(store).dead == 0);
+}
+
+void checkSettleRefusalsStandAlone(ExchangeStore& store) {
+  using Outcome = Settlement::Outcome;
+  intakeOk(store, makeIntake("marriage", "m-1",
+                             {{"a1", "marriage:A"}, {"b1", "marriage:B"}, {"c1", "marriage:C"}}));
+  auto items = claimOk(store, 10, 1000);
+  BOOST_TEST_REQUIRE(items.size() == 3u);
+  requireOk(store.markDelivered(items[0].id, "{\"first\":1}", 1000));
+  requireOk(store.markDead(items[1].id, "gone", 1000));
+
+  // A round where a lease had expired and another worker settled some items first: what it
+  // refuses is answered per item, and the rest of the round still lands.
+  auto settled = store.settle({
+      {items[0].id, Outcome::kDelivered, "{\"second\":2}", 2000},  // delivered twice: fine
+      {424242, Outcome::kDelivered, "{}", 2000},                   // no such item
+      {items[1].id, Outcome::kDelivered, "{}", 2000},              // dead: conflict
+      {items[1].id, Outcome::kRetry, "x", 3000},                   // dead: conflict
+      {items[2].id, Outcome::kDelivered, "{\"r\":\"c1\"}", 2000},  // lands
+      {items[0].id, Outcome::kDead, "late", 2000},                 // delivered: conflict
+  });
+  BOOST_TEST_REQUIRE(settled.ok(), (settled.ok() ? "" : settled.error().message));
+  const auto& r = settled.value();
+  BOOST_TEST_REQUIRE(r.size() == 6u);
+  BOOST_TEST(r[0].ok());
+  BOOST_TEST_REQUIRE(!r[1].ok());
+  BOOST_TEST(r[1].error().code == "store.not_found");
+  BOOST_TEST_REQUIRE(!r[2].ok());
+  BOOST_TEST(r[2].error().code == "store.conflict");
+  BOOST_TEST_REQUIRE(!r[3].ok());
+  BOOST_TEST(r[3].error().code == "store.conflict");
+  BOOST_TEST(r[4].ok());
+  BOOST_TEST_REQUIRE(!r[5].ok());
+  BOOST_TEST(r[5].error().code == "store.conflict");
+
+  const MessageStatus s = statusOk(store, "marriage", "m-1");
+  BOOST_TEST_REQUIRE(s.events.size() == 3u);
+  BOOST_TEST(s.events[0].state == "delivered");
+  BOOST_TEST(s.events[0].receiptJson == "{\"first\":1}");  // the first receipt stays
+  BOOST_TEST(s.events[0].attempts == 1);
+  BOOST_TEST(s.events[1].state == "dead");
+  BOOST_TEST(s.events[1].lastError == "gone");
+  BOOST_TEST(s.events[1].attempts == 1);
+  BOOST_TEST(s.events[2].state == "delivered");
+  BOOST_TEST(s.events[2].receiptJson == "{\"r\":\"c1\"}");
+  const auto d = depthsOk(store);
+  BOOST_TEST(d.pending == 0);
+  BOOST_TEST(d.dead == 1);  // the refused markDead logged nothing
+  auto letters = store.deadLetters(10, 0);
+  BOOST_TEST_REQUIRE(letters.ok());
+  BOOST_TEST_REQUIRE(letters.value().size() == 1u);
+  BOOST_TEST(letters.value()[0].eventId == "b1");
+}
+
 void checkConcurrentIntake(ExchangeStore& store) {
   constexpr int kThreads = 8;
   constexpr int kPerThread = 40;
@@ -471,7 +584,8 @@ void checkConcurrentClaimersNeverDoubleClaim(const StoreConfig& config) {
   std::atomic<int> doubleClaims{0};
   std::atomic<int> errors{0};
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  auto worker = [&](ExchangeStore* store) {
+  // Half the workers settle item by item, the other half a claim's items in one settle().
+  auto worker = [&](ExchangeStore* store, bool settleRounds) {
     for (;;) {
       {
         std::lock_guard<std::mutex> lock(mutex);
@@ -493,6 +607,23 @@ void checkConcurrentClaimersNeverDoubleClaim(const StoreConfig& config) {
           order[item.caseKey].push_back(item.eventId);
         }
       }
+      if (settleRounds) {
+        std::vector<Settlement> round;
+        for (const OutboxItem& item : claimed.value()) {
+          round.push_back({item.id, Settlement::Outcome::kDelivered, "{}", 1000});
+        }
+        auto settled = store->settle(round);
+        if (!settled.ok()) {
+          ++errors;
+        } else {
+          for (const Result<void>& r : settled.value()) {
+            errors += r.ok() ? 0 : 1;
+          }
+        }
+        std::lock_guard<std::mutex> lock(mutex);
+        delivered += static_cast<int>(round.size());
+        continue;
+      }
       for (const OutboxItem& item : claimed.value()) {
         if (!store->markDelivered(item.id, "{}", 1000).ok()) {
           ++errors;
@@ -504,7 +635,7 @@ void checkConcurrentClaimersNeverDoubleClaim(const StoreConfig& config) {
   };
   std::vector<std::thread> threads;
   for (int t = 0; t < 6; ++t) {
-    threads.emplace_back(worker, t % 2 == 0 ? first.get() : second.get());
+    threads.emplace_back(worker, t % 2 == 0 ? first.get() : second.get(), t % 3 == 0);
   }
   for (std::thread& t : threads) {
     t.join();

@@ -27,6 +27,8 @@ void checkRetryScheduling(ExchangeStore& store);
 void checkDeadLettersRequeueDiscard(ExchangeStore& store);
 void checkMessageStatusDerivation(ExchangeStore& store);
 void checkRefusedTransitions(ExchangeStore& store);
+void checkSettleRound(ExchangeStore& store);
+void checkSettleRefusalsStandAlone(ExchangeStore& store);
 void checkConcurrentIntake(ExchangeStore& store);
 void checkConcurrentClaimersNeverDoubleClaim(const StoreConfig& config);
 void checkReopenPersistence(const StoreConfig& config);
@@ -62,6 +64,12 @@ void measureIntakeThroughput(const StoreConfig& config, const std::string& label
   }                                                                               \
   BOOST_FIXTURE_TEST_CASE(refused_transitions, Fixture) {                         \
     huitong::storage::testing::checkRefusedTransitions(store());                  \
+  }                                                                               \
+  BOOST_FIXTURE_TEST_CASE(settle_round, Fixture) {                                \
+    huitong::storage::testing::checkSettleRound(store());                         \
+  }                                                                               \
+  BOOST_FIXTURE_TEST_CASE(settle_refusals_stand_alone, Fixture) {                 \
+    huitong::storage::testing::checkSettleRefusalsStandAlone(store());            \
   }                                                                               \
   BOOST_FIXTURE_TEST_CASE(concurrent_intake, Fixture) {                           \
     huitong::storage::testing::checkConcurrentIntake(store());                    \
