@@ -3,6 +3,7 @@
 #include <chrono>
 #include <random>
 #include <sstream>
+#include <utility>
 
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -125,23 +126,37 @@ void DeliveryWorker::loop() {
 std::size_t DeliveryWorker::runOnce() {
   auto claimed = store_.claimDeliverable(static_cast<int>(config_.batchSize), clock_.now(),
                                          config_.leaseMillis);
+  auto storeError = [&] {
+    metrics_
+        .counter("huitong_delivery_store_errors_total",
+                 "Outbox claims and settlements of delivery that failed")
+        .inc();
+  };
   if (!claimed.ok()) {
-    metrics_.counter("huitong_delivery_store_errors_total", "Outbox claims that failed").inc();
+    storeError();
     return 0;
   }
   const auto& items = claimed.value();
   if (items.empty())
     return 0;
+  Settlements settlements;
+  settlements.reserve(items.size());
   if (items.size() >= config_.batchThreshold) {
-    sendBatch(items);
+    sendBatch(items, settlements);
   } else {
     for (const auto& item : items)
-      sendSingle(item);
+      sendSingle(item, settlements);
   }
+  // One commit for the round. A refused settlement (the item was settled meanwhile by a worker
+  // whose lease had expired) changes nothing; when the whole call fails, the claims expire and
+  // the events are sent again, which the platform answers as duplicates.
+  auto settled = store_.settle(settlements);
+  if (!settled.ok())
+    storeError();
   return items.size();
 }
 
-void DeliveryWorker::sendSingle(const storage::OutboxItem& item) {
+void DeliveryWorker::sendSingle(const storage::OutboxItem& item, Settlements& out) {
   const auto start = std::chrono::steady_clock::now();
   HttpResult r =
       post(host_, port_, basePath_ + "/exchange/v1/case-events", config_.token, item.payload,
@@ -152,10 +167,10 @@ void DeliveryWorker::sendSingle(const storage::OutboxItem& item) {
       .histogram("huitong_delivery_latency_seconds", "Time to deliver one request to the platform",
                  {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}, "mode=\"single\"")
       .observe(secs);
-  record(item, r.status, r.body, r.retryAfterMillis, r.error);
+  out.push_back(judge(item, r.status, r.body, r.retryAfterMillis, r.error));
 }
 
-void DeliveryWorker::sendBatch(const std::vector<storage::OutboxItem>& items) {
+void DeliveryWorker::sendBatch(const std::vector<storage::OutboxItem>& items, Settlements& out) {
   std::string body = "[";
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i)
@@ -189,21 +204,23 @@ void DeliveryWorker::sendBatch(const std::vector<storage::OutboxItem>& items) {
                          : status == "conflict"                        ? 409
                          : status == "rejected"                        ? 422
                                                                        : 500;
-        record(items[i], code, json::write(res), -1, "");
+        out.push_back(judge(items[i], code, json::write(res), -1, ""));
       }
       return;
     }
     for (const auto& item : items)
-      record(item, 0, "", -1, "batch answer unreadable: " + r.body.substr(0, 200));
+      out.push_back(judge(item, 0, "", -1, "batch answer unreadable: " + r.body.substr(0, 200)));
     return;
   }
   // The batch as a whole failed: every element shares the outcome.
   for (const auto& item : items)
-    record(item, r.status, r.body, r.retryAfterMillis, r.error);
+    out.push_back(judge(item, r.status, r.body, r.retryAfterMillis, r.error));
 }
 
-void DeliveryWorker::record(const storage::OutboxItem& item, int status, const std::string& body,
-                            EpochMillis retryAfterMillis, const std::string& transportError) {
+storage::Settlement DeliveryWorker::judge(const storage::OutboxItem& item, int status,
+                                          const std::string& body, EpochMillis retryAfterMillis,
+                                          const std::string& transportError) {
+  using Outcome = storage::Settlement::Outcome;
   const EpochMillis now = clock_.now();
   const int attempt = item.attempts + 1;
   auto outcome = [&](const char* o) {
@@ -222,10 +239,9 @@ void DeliveryWorker::record(const storage::OutboxItem& item, int status, const s
                            doc.value()["status"].IsString() &&
                            std::string(doc.value()["status"].GetString()) == "duplicate";
     outcome(duplicate ? "duplicate" : "accepted");
-    (void)store_.markDelivered(item.id, receipt, now);
     metrics_.counter("huitong_delivered_events_total", "Case events delivered to the platform")
         .inc();
-    return;
+    return storage::Settlement{item.id, Outcome::kDelivered, std::move(receipt), now};
   }
   const bool permanent = status == 409 || status == 422 || status == 400 || status == 413 ||
                          (status >= 400 && status < 500 && status != 401 && status != 403 &&
@@ -236,17 +252,16 @@ void DeliveryWorker::record(const storage::OutboxItem& item, int status, const s
         permanent ? "platform answered " + std::to_string(status) + ": " + body.substr(0, 2000)
                   : "gave up after " + std::to_string(attempt) + " attempts; last: " +
                         (status ? "HTTP " + std::to_string(status) : transportError);
-    (void)store_.markDead(item.id, reason, now);
     metrics_.counter("huitong_dead_letters_total", "Case events that became dead letters").inc();
-    return;
+    return storage::Settlement{item.id, Outcome::kDead, std::move(reason), now};
   }
   outcome(status == 0 ? "unreachable" : "retry");
   EpochMillis wait = backoff(item.attempts);
   if ((status == 429 || status == 503) && retryAfterMillis >= 0)
     wait = std::max(wait, retryAfterMillis);
-  const std::string error =
+  std::string error =
       status ? "HTTP " + std::to_string(status) + ": " + body.substr(0, 500) : transportError;
-  (void)store_.markRetry(item.id, error, now + wait);
+  return storage::Settlement{item.id, Outcome::kRetry, std::move(error), now + wait};
 }
 
 }  // namespace huitong::exchange

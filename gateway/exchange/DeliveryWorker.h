@@ -2,7 +2,8 @@
 // FIFO, by the store), send them one by one or as a batch when a backlog builds, and record
 // the outcome: delivered (accepted or duplicate), retry with exponential backoff and jitter
 // (honouring Retry-After), or dead letter (conflict, rejected, other permanent 4xx, or the
-// attempt limit). Owns its threads; stop() joins them (claims left behind expire).
+// attempt limit). A round's outcomes are settled in the store at once (one commit per round).
+// Owns its threads; stop() joins them (claims left behind expire).
 #pragma once
 
 #include <atomic>
@@ -51,12 +52,13 @@ class DeliveryWorker {
   EpochMillis backoff(int attempts) const;
 
  private:
-  struct Outcome;
+  using Settlements = std::vector<storage::Settlement>;
   void loop();
-  void sendSingle(const storage::OutboxItem& item);
-  void sendBatch(const std::vector<storage::OutboxItem>& items);
-  void record(const storage::OutboxItem& item, int status, const std::string& body,
-              EpochMillis retryAfterMillis, const std::string& transportError);
+  void sendSingle(const storage::OutboxItem& item, Settlements& out);
+  void sendBatch(const std::vector<storage::OutboxItem>& items, Settlements& out);
+  // Judges one answer for `item` (counting it in the metrics) into the store's terms.
+  storage::Settlement judge(const storage::OutboxItem& item, int status, const std::string& body,
+                            EpochMillis retryAfterMillis, const std::string& transportError);
 
   storage::ExchangeStore& store_;
   DeliveryConfig config_;
