@@ -78,7 +78,6 @@ echo
 echo "== signed submissions (see README: 'Submit a message')"
 submit marriage "application/json;charset=UTF-8" mappings/marriage/tests/divorce-accepted.json
 submit elderly-subsidy "text/xml; charset=utf-8" mappings/elderly-subsidy/tests/review-landline.xml
-submit social-assistance "text/csv; charset=GB18030" mappings/social-assistance/tests/DB_20261102.csv
 sleep 1
 echo
 echo "== what the mock platform received"

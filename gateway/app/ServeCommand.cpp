@@ -7,12 +7,14 @@
 #include <Poco/Util/OptionSet.h>
 #include <Poco/Util/ServerApplication.h>
 
+#include "adapters/register_adapters.h"
 #include "gateway/app/CommandLine.h"
 #include "gateway/auth/HttpSignatures.h"
 #include "gateway/exchange/DeliveryWorker.h"
 #include "gateway/exchange/IntakeService.h"
 #include "gateway/exchange/MappingSet.h"
 #include "gateway/exchange/Metrics.h"
+#include "gateway/http/AdapterRuntime.h"
 #include "gateway/http/GatewayConfig.h"
 #include "gateway/http/GatewayServer.h"
 #include "gateway/storage/ExchangeStore.h"
@@ -72,16 +74,16 @@ class ServeApp : public Poco::Util::ServerApplication {
       return kExitUsage;
     }
     for (const auto& s : c.systems) {
-      if (!mappings.find(s.id)) {
-        std::cerr << "huitong serve: " << c.file << ": system '" << s.id << "' has no mapping in "
-                  << c.mappingsDir << "/" << s.id << "/mapping.json\n";
-        return kExitUsage;
-      }
       if (s.auth == "legacy") {
         logLine("warning",
                 "system admitted by source address (legacy policy: weaker than signatures)",
                 {{"system", s.id}});
       }
+    }
+    adapter::AdapterRegistry registry;
+    if (auto r = adapters::registerBuiltinAdapters(registry); !r.ok()) {
+      std::cerr << "huitong serve: adapters: " << r.error().describe() << "\n";
+      return kExitFailed;
     }
     auto store = storage::ExchangeStore::open(c.store);
     if (!store.ok()) {
@@ -94,6 +96,11 @@ class ServeApp : public Poco::Util::ServerApplication {
     auth::Verifier verifier(keys, clock);
     exchange::IntakeService intake(*store.value(), mappings, clock, metrics);
     exchange::DeliveryWorker delivery(*store.value(), c.delivery, clock, metrics);
+    http::AdapterRuntime adapterRuntime(c, registry, mappings, intake, delivery, metrics, clock);
+    if (auto r = adapterRuntime.create(); !r.ok()) {
+      std::cerr << "huitong serve: " << r.error().describe() << "\n";
+      return kExitUsage;
+    }
     std::atomic<bool> ready{false};
     auto* st = store.value().get();
     metrics.gauge("huitong_journal_messages", "Messages in the journal", [st] {
@@ -109,12 +116,19 @@ class ServeApp : public Poco::Util::ServerApplication {
       return d.ok() ? static_cast<double>(d.value().dead) : -1.0;
     });
     http::GatewayServer server(http::GatewayContext{c, *store.value(), mappings, intake, delivery,
-                                                    metrics, verifier, clock, ready});
+                                                    metrics, verifier, adapterRuntime, clock,
+                                                    ready});
     if (auto r = server.start(); !r.ok()) {
       std::cerr << "huitong serve: " << r.error().describe() << "\n";
       return kExitFailed;
     }
     delivery.start();
+    if (auto r = adapterRuntime.start(); !r.ok()) {
+      std::cerr << "huitong serve: " << r.error().describe() << "\n";
+      server.stop();
+      delivery.stop();
+      return kExitFailed;
+    }
     ready = true;
     logLine("info", "gateway ready",
             {{"listen", c.listenHost + ":" + std::to_string(server.port())},
@@ -125,6 +139,7 @@ class ServeApp : public Poco::Util::ServerApplication {
     ready = false;
     logLine("info", "stopping: intake closed, in-flight requests finishing; the outbox is kept");
     server.stop();
+    adapterRuntime.stop();
     delivery.stop();
     logLine("info", "stopped");
     return kExitOk;

@@ -65,6 +65,7 @@ class Reader {
     out = static_cast<T>(it->value.GetDouble());
     return {};
   }
+  const std::string& baseDir() const { return baseDir_; }
   std::string path(const std::string& p) const {
     if (p.empty() || p[0] == '/')
       return p;
@@ -143,17 +144,20 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
     return Error{"config.io", "cannot read the configuration file", path};
   std::ostringstream ss;
   ss << f.rdbuf();
-  auto file = PositionedJson::parse(ss.str(), path);
-  if (!file.ok())
-    return file.error();
+  auto parsed = PositionedJson::parse(ss.str(), path);
+  if (!parsed.ok())
+    return parsed.error();
+  // Kept for the gateway's whole run: adapter config blocks are read from it at start.
+  const auto file = std::make_shared<const PositionedJson>(std::move(parsed).value());
   const auto slash = path.rfind('/');
-  Reader r(file.value(), slash == std::string::npos ? "." : path.substr(0, slash));
-  const rapidjson::Value& root = file.value().root();
+  Reader r(*file, slash == std::string::npos ? "." : path.substr(0, slash));
+  const rapidjson::Value& root = file->root();
   GatewayConfig c;
   c.file = path;
+  c.document = file;
   if (auto k = r.keys(root, "",
                       {"listen", "threads", "max_body_bytes", "mappings", "store", "platform",
-                       "delivery", "ops_token", "systems"});
+                       "delivery", "ops_token", "systems", "plugins"});
       !k.ok()) {
     return k.error();
   }
@@ -247,12 +251,23 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
     return r.fail("",
                   "missing \"systems\": an object of system id -> {auth, keys | legacy settings}");
   }
+  if (auto it = root.FindMember("plugins"); it != root.MemberEnd()) {
+    if (!it->value.IsArray())
+      return r.fail("/plugins", "plugins is a list of shared library paths");
+    for (const auto& p : it->value.GetArray()) {
+      if (!p.IsString())
+        return r.fail("/plugins", "plugins is a list of shared library paths");
+      c.plugins.push_back(r.path(p.GetString()));
+    }
+  }
   for (auto it = systems->value.MemberBegin(); it != systems->value.MemberEnd(); ++it) {
     SystemConfig s;
     s.id = it->name.GetString();
     const std::string ptr = "/systems/" + pointerToken(s.id);
     const auto& v = it->value;
-    if (auto k = r.keys(v, ptr, {"auth", "keys", "allow_cidrs", "token_header", "token", "soap"});
+    s.where = file->where(ptr);
+    if (auto k =
+            r.keys(v, ptr, {"adapter", "auth", "keys", "allow_cidrs", "token_header", "token"});
         !k.ok())
       return k.error();
     if (auto e = r.str(v, "auth", ptr, s.auth); !e.ok())
@@ -315,23 +330,24 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
       return e.error();
     if (auto e = r.str(v, "token", ptr, s.token); !e.ok())
       return e.error();
-    if (s.auth == "signature" && s.keys.empty())
-      return r.fail(ptr, "a signature system needs at least one key");
     if (s.auth == "legacy" && s.allowCidrs.empty()) {
       return r.fail(
           ptr, "a legacy system needs allow_cidrs: its source addresses must be named explicitly");
     }
-    if (auto soap = v.FindMember("soap"); soap != v.MemberEnd()) {
-      if (auto k = r.keys(soap->value, ptr + "/soap", {"response_element", "namespace"}); !k.ok())
-        return k.error();
-      s.soap = true;
-      if (auto e = r.str(soap->value, "response_element", ptr + "/soap", s.soapResponseElement);
-          !e.ok())
-        return e.error();
-      if (auto e = r.str(soap->value, "namespace", ptr + "/soap", s.soapNamespace); !e.ok())
-        return e.error();
-      if (s.soapResponseElement.empty())
-        return r.fail(ptr + "/soap", "soap needs response_element");
+    if (auto ad = v.FindMember("adapter"); ad != v.MemberEnd()) {
+      const std::string aptr = ptr + "/adapter";
+      if (ad->value.IsString()) {
+        s.adapterKind = ad->value.GetString();
+      } else if (ad->value.IsObject()) {
+        auto kind = ad->value.FindMember("kind");
+        if (kind == ad->value.MemberEnd() || !kind->value.IsString())
+          return r.fail(aptr, "an adapter block names its \"kind\" (http_json, soap11, ...)");
+        s.adapterKind = kind->value.GetString();
+        s.adapterConfig.emplace(
+            ad->value, aptr, [file](const std::string& p) { return file->where(p); }, r.baseDir());
+      } else {
+        return r.fail(aptr, "adapter is a name (\"http_json\") or a block {\"kind\": ...}");
+      }
     }
     c.systems.push_back(std::move(s));
   }

@@ -2,10 +2,13 @@
 // an unknown key or a bad value stops the start with file:line:column.
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "gateway/auth/HttpSignatures.h"
+#include "gateway/core/ConfigNode.h"
 #include "gateway/core/Error.h"
 #include "gateway/exchange/DeliveryWorker.h"
 #include "gateway/storage/ExchangeStore.h"
@@ -21,10 +24,12 @@ struct SystemConfig {
   std::vector<std::string> allowCidrs;
   std::string tokenHeader;
   std::string token;
-  // soap11: answer in SOAP (the operation's response element, namespace) instead of JSON.
-  bool soap = false;
-  std::string soapResponseElement;
-  std::string soapNamespace;
+  // How its messages arrive: the adapter's name ("http_json", "soap11", "file_drop", ...; ""
+  // = the push adapter of the mapping's input format) and its config block ("adapter" object,
+  // read by the adapter's factory at start).
+  std::string adapterKind;
+  std::optional<ConfigNode> adapterConfig;
+  std::string where;  // file:line:column of the system's block
 };
 
 struct GatewayConfig {
@@ -38,6 +43,9 @@ struct GatewayConfig {
   exchange::DeliveryConfig delivery;
   std::string opsToken;  // bearer token of the operator API (until staff accounts)
   std::vector<SystemConfig> systems;
+  std::vector<std::string> plugins;  // adapter plugin libraries (absolute paths)
+  // The parsed file: adapter config blocks point into it.
+  std::shared_ptr<const void> document;
   const SystemConfig* findSystem(const std::string& id) const;
 };
 

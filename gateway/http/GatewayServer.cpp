@@ -55,43 +55,6 @@ void sendProblem(HTTPServerResponse& res, int status, const std::string& type,
   sendJson(res, status, body, "application/problem+json; charset=utf-8");
 }
 
-std::string xmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-void sendSoap(HTTPServerResponse& res, int status, const std::string& bodyXml) {
-  const std::string env =
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-      "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>" +
-      bodyXml + "</soap:Body></soap:Envelope>";
-  sendJson(res, status, env, "text/xml; charset=utf-8");
-}
-
-void sendSoapFault(HTTPServerResponse& res, bool client, const std::string& message) {
-  sendSoap(res, 500,
-           std::string("<soap:Fault><faultcode>soap:") + (client ? "Client" : "Server") +
-               "</faultcode><faultstring>" + xmlEscape(message) + "</faultstring></soap:Fault>");
-}
-
 // ------------------------------------------------------------------ request helpers
 
 // Reads at most `limit` bytes of body; false when the body is larger.
@@ -260,8 +223,9 @@ class Handler : public Poco::Net::HTTPRequestHandler {
   }
 
   // Authenticates a department request for `system`; answers and returns false when refused.
+  // A push adapter words the refusal its department's way (a SOAP fault for SOAP systems).
   bool authenticate(HTTPServerRequest& req, HTTPServerResponse& res, const SystemConfig& sys,
-                    const std::string& body) {
+                    const std::string& body, adapter::Adapter* wording = nullptr) {
     auto refuse = [&](const std::string& code, const std::string& why) {
       logLine("warning", "department request refused",
               {{"system", sys.id},
@@ -272,11 +236,12 @@ class Handler : public Poco::Net::HTTPRequestHandler {
           .counter("huitong_auth_failures_total", "Refused department requests",
                    "system=\"" + exchange::MetricsRegistry::escape(sys.id) + "\"")
           .inc();
-      sendProblem(res, code == "auth.system" ? 403 : 401,
-                  code == "auth.system" ? "forbidden" : "unauthorized",
-                  code == "auth.system" ? "Forbidden" : "Unauthorized",
-                  code == "auth.system" ? "this key may not submit for this system"
-                                        : "the request is not authenticated");
+      adapter::HttpAnswer a = adapter::problem(
+          code == "auth.system" ? 403 : 401, code == "auth.system" ? "forbidden" : "unauthorized",
+          code == "auth.system" ? "Forbidden" : "Unauthorized",
+          code == "auth.system" ? "this key may not submit for this system"
+                                : "the request is not authenticated");
+      send(res, wording ? wording->refuse(a) : a);
       return false;
     };
     if (sys.auth == "legacy") {
@@ -307,104 +272,44 @@ class Handler : public Poco::Net::HTTPRequestHandler {
 
   void intake(HTTPServerRequest& req, HTTPServerResponse& res, const std::string& system) {
     const SystemConfig* sys = ctx_.config.findSystem(system);
-    auto mapping = ctx_.mappings.find(system);
-    if (!sys || !mapping) {
+    const AdapterRuntime::System* rt = ctx_.adapters.find(system);
+    if (!sys || !rt) {
       return sendProblem(res, 404, "unknown-system", "Unknown system",
                          "no department system '" + system.substr(0, 64) + "'");
     }
+    if (rt->kind != adapter::AdapterKind::kPush) {
+      return send(res, rt->adapter->handle(adapter::HttpRequest{}));
+    }
     std::string body = std::move(body_);
-    if (!authenticate(req, res, *sys, body))
+    if (!authenticate(req, res, *sys, body, rt->adapter))
       return;
-    std::string media, charset;
-    parseContentType(req.getContentType(), media, charset);
-    const std::string& format = mapping->inputFormat();
-    const bool jsonOk = format == "json" && (media == "application/json" || media == "text/json");
-    const bool xmlOk = format == "xml" && (media == "text/xml" || media == "application/xml" ||
-                                           media == "application/soap+xml");
-    const bool csvOk = format == "csv" && (media == "text/csv" || media == "text/plain");
-    if (!jsonOk && !xmlOk && !csvOk) {
-      return sendProblem(res, 415, "unsupported-media-type", "Unsupported media type",
-                         "system " + system + " sends " + format + "; got Content-Type '" +
-                             req.getContentType().substr(0, 100) + "'");
+    adapter::HttpRequest in;
+    in.method = req.getMethod();
+    in.target = req.getURI();
+    in.contentType = req.getContentType();
+    parseContentType(in.contentType, in.mediaType, in.charset);
+    for (const auto& [name, value] : req)
+      in.headers.emplace_back(lower(name), value);
+    in.body = std::move(body);
+    in.peer = req.clientAddress().toString();
+    adapter::HttpAnswer answer;
+    try {
+      answer = rt->adapter->handle(in);
+    } catch (const std::exception& e) {
+      logLine("error", "adapter failed on a request",
+              {{"system", system}, {"adapter", rt->adapterName}, {"error", e.what()}});
+      answer = rt->adapter->refuse(adapter::problem(500, "internal", "Internal error",
+                                                    "the request could not be completed"));
     }
-    if (!charset.empty() && format == "json" && lower(charset) != "utf-8" &&
-        lower(charset) != "utf8") {
-      return sendProblem(res, 415, "unsupported-charset", "Unsupported charset",
-                         "JSON is read as UTF-8; got charset=" + charset.substr(0, 40));
-    }
-    RawMessage msg;
-    msg.system = system;
-    msg.adapter = sys->soap ? "soap11" : format == "xml" ? "http_xml" : "http_json";
-    msg.contentType = req.getContentType();
-    msg.charset = charset;
-    msg.bytes = std::move(body);
-    msg.sourceRef = req.clientAddress().toString();
-    msg.receivedAt = ctx_.clock.now();
-    const exchange::IntakeAnswer a = ctx_.intake.submit(msg);
-    if (a.kind == exchange::IntakeAnswer::Kind::kAccepted)
-      ctx_.delivery.notify();
-    if (sys->soap)
-      return answerSoap(res, *sys, a);
-    switch (a.kind) {
-      case exchange::IntakeAnswer::Kind::kAccepted:
-        return sendJson(res, 202, a.bodyJson);
-      case exchange::IntakeAnswer::Kind::kRejected: {
-        auto doc = json::parse(a.bodyJson);
-        std::string errors = "[]", id = a.messageId;
-        if (doc.ok() && doc.value().HasMember("rejected"))
-          errors = json::write(doc.value()["rejected"]);
-        return sendProblem(
-            res, 422, "rejected", "Message rejected",
-            "no case event of the message is valid; every broken rule is listed in errors",
-            "\"message_id\":" + jsonString(id) + ",\"errors\":" + errors);
-      }
-      case exchange::IntakeAnswer::Kind::kUnreadable:
-        return sendProblem(
-            res, 400, "unreadable", "Message unreadable", a.error.message,
-            "\"code\":" + jsonString(a.error.code) + ",\"position\":" + jsonString(a.error.path));
-      case exchange::IntakeAnswer::Kind::kUnknownSystem:
-        return sendProblem(res, 404, "unknown-system", "Unknown system", a.error.message);
-      case exchange::IntakeAnswer::Kind::kStoreFailed:
-        logLine("error", "journal commit failed",
-                {{"system", system}, {"error", a.error.describe()}});
-        res.set("Retry-After", "5");
-        return sendProblem(res, 503, "unavailable", "Temporarily unavailable",
-                           "the message was not accepted; send it again later");
-    }
+    if (answer.status == 503)
+      logLine("error", "journal commit failed", {{"system", system}});
+    send(res, answer);
   }
 
-  void answerSoap(HTTPServerResponse& res, const SystemConfig& sys,
-                  const exchange::IntakeAnswer& a) {
-    const std::string open =
-        "<" + sys.soapResponseElement +
-        (sys.soapNamespace.empty() ? "" : " xmlns=\"" + xmlEscape(sys.soapNamespace) + "\"") + ">";
-    const std::string close = "</" + sys.soapResponseElement + ">";
-    switch (a.kind) {
-      case exchange::IntakeAnswer::Kind::kAccepted:
-        return sendSoap(
-            res, 200,
-            open + "<Code>0</Code><Message>OK " + xmlEscape(a.messageId) + "</Message>" + close);
-      case exchange::IntakeAnswer::Kind::kRejected: {
-        // Bad data is not worth retrying: a non-zero Code, shown to the department's operator.
-        std::string msg = "rejected " + a.messageId + ":";
-        for (const auto& r : a.rejections)
-          msg += " " + r.field + " " + r.code + " (" + r.sourcePath + ");";
-        auto doc = json::parse(a.bodyJson);
-        if (a.rejections.empty() && doc.ok() && doc.value().HasMember("rejected")) {
-          for (const auto& r : doc.value()["rejected"].GetArray()) {
-            msg += std::string(" ") + r["field"].GetString() + " " + r["code"].GetString() + ";";
-          }
-        }
-        return sendSoap(res, 200,
-                        open + "<Code>1</Code><Message>" + xmlEscape(msg) + "</Message>" + close);
-      }
-      case exchange::IntakeAnswer::Kind::kUnreadable:
-        return sendSoapFault(res, true, a.error.describe());
-      case exchange::IntakeAnswer::Kind::kUnknownSystem:
-        return sendSoapFault(res, true, a.error.message);
-      case exchange::IntakeAnswer::Kind::kStoreFailed:
-        return sendSoapFault(res, false, "temporarily unavailable; send again later");
-    }
+  void send(HTTPServerResponse& res, const adapter::HttpAnswer& a) {
+    for (const auto& [name, value] : a.headers)
+      res.set(name, value);
+    sendJson(res, a.status, a.body, a.contentType);
   }
 
   void status(HTTPServerRequest& req, HTTPServerResponse& res, const std::string& system,
@@ -493,6 +398,20 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       auto mapping = ctx_.mappings.find(sys.id);
       if (mapping)
         v.AddMember("mapping_version", json::string(mapping->version(), a), a);
+      if (const auto* rt = ctx_.adapters.find(sys.id)) {
+        v.AddMember("adapter", json::string(rt->adapterName, a), a);
+        v.AddMember("adapter_kind",
+                    json::string(rt->kind == adapter::AdapterKind::kPush ? "push" : "pull", a), a);
+      }
+      if (auto st = ctx_.adapters.sourceStatus(sys.id)) {
+        rapidjson::Value src(rapidjson::kObjectType);
+        src.AddMember("reachable", st->reachable, a);
+        src.AddMember("detail", json::string(st->detail, a), a);
+        src.AddMember("at", json::string(formatRfc3339(st->at), a), a);
+        for (const auto& [k, val] : st->facts)
+          src.AddMember(json::string(k, a), json::string(val, a), a);
+        v.AddMember("source", src, a);
+      }
       d.PushBack(v, a);
     }
     sendJson(res, 200, json::write(d));

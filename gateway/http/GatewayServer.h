@@ -13,6 +13,7 @@
 #include "gateway/exchange/IntakeService.h"
 #include "gateway/exchange/MappingSet.h"
 #include "gateway/exchange/Metrics.h"
+#include "gateway/http/AdapterRuntime.h"
 #include "gateway/http/GatewayConfig.h"
 #include "gateway/storage/ExchangeStore.h"
 
@@ -34,6 +35,7 @@ struct GatewayContext {
   exchange::DeliveryWorker& delivery;
   exchange::MetricsRegistry& metrics;
   const auth::Verifier& verifier;
+  const AdapterRuntime& adapters;
   const Clock& clock;
   std::atomic<bool>& ready;
 };

@@ -409,8 +409,8 @@ std::string gatewayConfigJson(const GatewayOptions& o, const fs::path& dir) {
       << ": {\"auth\": \"signature\", \"keys\": [{\"key_id\": " << quote(s.keyId)
       << ", \"alg\": \"hmac-sha256\", \"secret\": " << quote(s.secret) << "}]";
     if (s.system == "elderly-subsidy") {
-      c << ", \"soap\": {\"response_element\": \"PushCaseStageResponse\", \"namespace\": "
-           "\"http://ylbt.zs.gov.cn/exchange\"}";
+      c << ", \"adapter\": {\"kind\": \"soap11\", \"response_element\": "
+           "\"PushCaseStageResponse\", \"namespace\": \"http://ylbt.zs.gov.cn/exchange\"}";
     }
     c << "}";
   }
