@@ -6,6 +6,7 @@
 #include "gateway/app/CommandLine.h"
 #include "gateway/auth/SignCommand.h"
 #include "sandbox/mock_platform/MockPlatformCommand.h"
+#include "sandbox/simulator/Simulator.h"
 
 namespace {
 
@@ -30,6 +31,8 @@ const Verb kVerbs[] = {
      huitong::app::runMap},
     {"mapping", "mapping tools: `mapping test [DIR]` runs every mapping's embedded cases",
      runMappingVerb},
+    {"simulate", "play the demo's department systems (--config sandbox/demo/simulator.json)",
+     huitong::simulator::runSimulate},
 };
 
 int runMappingVerb(const std::vector<std::string>& args) {

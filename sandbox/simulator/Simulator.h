@@ -1,0 +1,50 @@
+// The demo's department simulator: plays the department systems the way they really send —
+// signed JSON and SOAP requests, GB18030 CSV files dropped in a folder, rows inserted into a
+// front-end table — from scripts of the project's own demo messages
+// (sandbox/simulator/scripts/<system>/script.json), one stage of one case per department per
+// tick, so a newcomer sees events of every department arrive at the mock platform.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gateway/core/Clock.h"
+#include "gateway/core/Error.h"
+
+namespace huitong::simulator {
+
+// Fills `${name}` and `${now:FORMAT}` in a script text. FORMAT tokens: yyyy MM M dd d HH H mm ss
+// (M, d, H unpadded). Unknown names are an error naming them.
+class Variables {
+ public:
+  void set(const std::string& name, std::string value) { values_[name] = std::move(value); }
+  Result<std::string> fill(const std::string& text, EpochMillis now) const;
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
+// Beijing-time rendering of `now` with the tokens above.
+std::string formatTime(EpochMillis now, const std::string& format);
+
+// An 18-digit resident id number (GB 11643) for region 442000, born on the given date, with its
+// ISO 7064 MOD 11-2 check character.
+std::string residentId(int year, int month, int day, int serial);
+
+struct Options {
+  std::string configFile;
+  long ticks = 0;                                 // 0 = until stopped
+  long intervalMs = -1;                           // -1 = the config's
+  std::function<void(const std::string&)> print;  // one line per step
+};
+
+// Runs until `stop` is set or `ticks` ticks were played. Returns the number of failed sends.
+Result<long> run(const Options& options, const std::atomic<bool>& stop, const Clock& clock);
+
+// `huitong simulate --config FILE [--ticks N] [--interval-ms N]`
+int runSimulate(const std::vector<std::string>& args);
+
+}  // namespace huitong::simulator
