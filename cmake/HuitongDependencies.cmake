@@ -9,6 +9,16 @@ if(NOT TARGET PostgreSQL::client)
 endif()
 
 find_package(Poco 1.11 REQUIRED COMPONENTS Foundation Util Net NetSSL Crypto XML JSON Data DataSQLite DataPostgreSQL)
+# db_poll's MySQL connector, where POCO's DataMySQL and a client library are installed: its
+# config links MySQL::client, which nothing defines either (same defect as above).
+find_library(HUITONG_MYSQL_CLIENT NAMES mariadb mysqlclient)
+if(HUITONG_MYSQL_CLIENT)
+  if(NOT TARGET MySQL::client)
+    add_library(MySQL::client INTERFACE IMPORTED)
+    target_link_libraries(MySQL::client INTERFACE ${HUITONG_MYSQL_CLIENT})
+  endif()
+  find_package(Poco QUIET COMPONENTS DataMySQL)
+endif()
 find_package(OpenSSL 3 REQUIRED)
 find_package(Threads REQUIRED)
 find_package(SQLite3 REQUIRED)

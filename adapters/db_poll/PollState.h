@@ -1,0 +1,55 @@
+// What db_poll remembers between polls and, given a state_dir, across restarts: the watermark
+// (watermark mode) and the rows found invalid, so that a row left unflagged is not submitted
+// again on every poll. One JSON file per system, replaced atomically (write, fsync, rename).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "adapters/db_poll/FrontEndTable.h"
+#include "gateway/core/Clock.h"
+#include "gateway/core/Error.h"
+
+namespace huitong::adapters::dbpoll {
+
+struct BadRow {
+  std::int64_t id = 0;
+  std::string version;
+  std::string errors;  // "field code: message; ..."
+  EpochMillis at = 0;
+};
+
+class PollState {
+ public:
+  // `path` "" keeps everything in memory for the process's run.
+  explicit PollState(std::string path) : path_(std::move(path)) {}
+
+  // Reads the file when it exists; an unreadable file is an Error (the start is refused
+  // rather than silently re-reading from the beginning).
+  Result<void> load();
+  Result<void> save() const;
+  const std::string& path() const { return path_; }
+
+  std::optional<Watermark> watermark;
+
+  bool isKnownBad(std::int64_t id, const std::string& version) const {
+    return bad_.count({id, version}) != 0;
+  }
+  // Keeps at most kMaxBadRows, forgetting the lowest ids first.
+  void addBad(BadRow row);
+  std::size_t badCount() const { return bad_.size(); }
+  // "1009 v1, 1010 v1" of the first `limit` known-bad rows.
+  std::string badList(std::size_t limit) const;
+
+  static constexpr std::size_t kMaxBadRows = 100000;
+
+ private:
+  std::string path_;
+  std::map<std::pair<std::int64_t, std::string>, BadRow> bad_;
+};
+
+}  // namespace huitong::adapters::dbpoll
