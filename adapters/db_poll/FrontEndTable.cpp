@@ -205,7 +205,7 @@ void FrontEndTable::disconnect() {
   session_.reset();
 }
 
-std::string FrontEndTable::placeholder(int n) const {
+std::string FrontEndTable::parameterMarker(int n) const {
   return config_.connector == Connector::kPostgresql ? "$" + std::to_string(n) : "?";
 }
 
@@ -221,18 +221,18 @@ std::string FrontEndTable::selectSql(bool withCursor) const {
   if (config_.mode == Mode::kFlag) {
     sql += " WHERE " + config_.flagColumn + " = 0";
     if (withCursor)
-      sql += " AND " + id + " > " + placeholder(1);
+      sql += " AND " + id + " > " + parameterMarker(1);
     return sql + " ORDER BY " + id + limit;
   }
   const std::string& w = config_.watermarkColumn;
   if (sameName(w, id)) {
     if (withCursor)
-      sql += " WHERE " + id + " > " + placeholder(1);
+      sql += " WHERE " + id + " > " + parameterMarker(1);
     return sql + " ORDER BY " + id + limit;
   }
   if (withCursor) {
-    sql += " WHERE (" + w + " > " + placeholder(1) + " OR (" + w + " = " + placeholder(2) +
-           " AND " + id + " > " + placeholder(3) + "))";
+    sql += " WHERE (" + w + " > " + parameterMarker(1) + " OR (" + w + " = " + parameterMarker(2) +
+           " AND " + id + " > " + parameterMarker(3) + "))";
   }
   return sql + " ORDER BY " + w + ", " + id + limit;
 }

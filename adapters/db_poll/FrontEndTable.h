@@ -73,7 +73,7 @@ class FrontEndTable {
  private:
   Result<RowBatch> read(const std::string& sql, const std::optional<Watermark>& from,
                         std::optional<std::int64_t> afterId);
-  std::string placeholder(int n) const;
+  std::string parameterMarker(int n) const;
 
   const DbPollConfig& config_;
   std::unique_ptr<Poco::Data::Session> session_;
