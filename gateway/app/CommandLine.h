@@ -37,5 +37,7 @@ int runJsonPath(const std::vector<std::string>& args);
 int runMap(const std::vector<std::string>& args);
 int runMappingTest(const std::vector<std::string>& args);
 int runServe(const std::vector<std::string>& args);
+// `huitong calendar is-workday | add-workdays | explain | years`
+int runCalendar(const std::vector<std::string>& args);
 
 }  // namespace huitong::app

@@ -31,6 +31,8 @@ const Verb kVerbs[] = {
      huitong::app::runMap},
     {"mapping", "mapping tools: `mapping test [DIR]` runs every mapping's embedded cases",
      runMappingVerb},
+    {"calendar", "working-day calendar: `calendar is-workday DATE`, `calendar add-workdays DATE N`",
+     huitong::app::runCalendar},
     {"simulate", "play the demo's department systems (--config sandbox/demo/simulator.json)",
      huitong::simulator::runSimulate},
 };
