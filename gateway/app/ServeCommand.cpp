@@ -74,7 +74,7 @@ class ServeApp : public Poco::Util::ServerApplication {
       return kExitUsage;
     }
     for (const auto& s : c.systems) {
-      if (s.auth == "legacy") {
+      if (s.auth == "legacy" && s.clientCerts.empty()) {
         logLine("warning",
                 "system admitted by source address (legacy policy: weaker than signatures)",
                 {{"system", s.id}});
@@ -95,7 +95,11 @@ class ServeApp : public Poco::Util::ServerApplication {
       keys.insert(keys.end(), s.keys.begin(), s.keys.end());
     auth::Verifier verifier(keys, clock);
     exchange::IntakeService intake(*store.value(), mappings, clock, metrics);
-    exchange::DeliveryWorker delivery(*store.value(), c.delivery, clock, metrics);
+    exchange::DeliveryConfig deliveryConfig = c.delivery;
+    deliveryConfig.tlsFailureLog = [&c](const std::string& message, const std::string& reason) {
+      logLine("error", message, {{"platform", c.delivery.platformUrl}, {"reason", reason}});
+    };
+    exchange::DeliveryWorker delivery(*store.value(), deliveryConfig, clock, metrics);
     http::AdapterRuntime adapterRuntime(c, registry, mappings, intake, delivery, metrics, clock);
     if (auto r = adapterRuntime.create(); !r.ok()) {
       std::cerr << "huitong serve: " << r.error().describe() << "\n";
@@ -130,11 +134,13 @@ class ServeApp : public Poco::Util::ServerApplication {
       return kExitFailed;
     }
     ready = true;
-    logLine("info", "gateway ready",
-            {{"listen", c.listenHost + ":" + std::to_string(server.port())},
-             {"platform", c.delivery.platformUrl},
-             {"store", c.store.kind == "sqlite" ? c.store.path : "postgresql"},
-             {"systems", std::to_string(c.systems.size())}});
+    logLine(
+        "info", "gateway ready",
+        {{"listen", c.plainListener ? c.listenHost + ":" + std::to_string(server.port()) : "off"},
+         {"listen_tls", c.tls ? c.tls->listenHost + ":" + std::to_string(server.tlsPort()) : "off"},
+         {"platform", c.delivery.platformUrl},
+         {"store", c.store.kind == "sqlite" ? c.store.path : "postgresql"},
+         {"systems", std::to_string(c.systems.size())}});
     waitForTerminationRequest();
     ready = false;
     logLine("info", "stopping: intake closed, in-flight requests finishing; the outbox is kept");

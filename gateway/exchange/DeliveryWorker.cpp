@@ -1,14 +1,24 @@
 #include "gateway/exchange/DeliveryWorker.h"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
 #include <chrono>
+#include <fstream>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <utility>
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/IPAddress.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
@@ -24,12 +34,145 @@ struct HttpResult {
   std::string error;
 };
 
-HttpResult post(const std::string& host, unsigned short port, const std::string& path,
-                const std::string& token, const std::string& body, EpochMillis timeoutMillis,
-                const std::string& requestId) {
-  HttpResult r;
+using TlsContext = Poco::AutoPtr<Poco::Net::Context>;
+
+// Why the last certificate verification on this thread failed (OpenSSL's handshake error says
+// only "certificate verify failed").
+thread_local std::string tVerifyFailure;
+
+int recordVerifyFailure(int ok, X509_STORE_CTX* store) {
+  if (!ok) {
+    const int err = X509_STORE_CTX_get_error(store);
+    std::string subject;
+    if (X509* cert = X509_STORE_CTX_get_current_cert(store)) {
+      char buf[256];
+      X509_NAME_oneline(X509_get_subject_name(cert), buf, sizeof buf);
+      subject = buf;
+    }
+    tVerifyFailure = std::string(X509_verify_cert_error_string(err)) +
+                     (subject.empty() ? "" : " (certificate " + subject + ")");
+  }
+  return ok;
+}
+
+std::string opensslErrors() {
+  std::string out;
+  while (const unsigned long e = ERR_get_error()) {
+    const char* reason = ERR_reason_error_string(e);
+    out += (out.empty() ? "" : "; ") + std::string(reason ? reason : "error");
+  }
+  return out;
+}
+
+// The client context for an https:// platform: TLS 1.2+, the platform's certificate verified
+// against `caFile` (or the system store) and for `host` (DNS name or IP address, RFC 6125 by
+// OpenSSL), an optional client certificate. An error's path names the config key.
+Result<TlsContext> makeClientContext(const DeliveryConfig& c, const std::string& host) {
+  auto fail = [](const std::string& key, const std::string& message) {
+    return Error{"config.invalid", message, key};
+  };
+  for (const auto& [key, file] : {std::pair<const char*, const std::string*>{"ca_file", &c.caFile},
+                                  {"certificate_file", &c.certificateFile},
+                                  {"private_key_file", &c.privateKeyFile}}) {
+    if (!file->empty() && !std::ifstream(*file, std::ios::binary))
+      return fail(key, "cannot read " + *file);
+  }
+  TlsContext context;
   try {
-    Poco::Net::HTTPClientSession session(host, port);
+    Poco::Net::Context::Params params;  // files loaded below, with OpenSSL's own errors
+    params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;
+    params.loadDefaultCAs = false;
+    context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+  } catch (const Poco::Exception& e) {
+    return fail("", "cannot make a TLS context: " + e.displayText());
+  }
+  // OpenSSL checks the host name during verification (below); POCO's own later check would
+  // look names up in DNS.
+  context->enableExtendedCertificateVerification(false);
+  SSL_CTX* ctx = context->sslContext();
+  ERR_clear_error();
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_default_passwd_cb(ctx, [](char*, int, int, void*) { return 0; });
+  if (c.caFile.empty() ? SSL_CTX_set_default_verify_paths(ctx) != 1
+                       : SSL_CTX_load_verify_locations(ctx, c.caFile.c_str(), nullptr) != 1) {
+    return fail(c.caFile.empty() ? "" : "ca_file",
+                "cannot load the trusted CAs " + (c.caFile.empty() ? "(system store)" : c.caFile) +
+                    ": " + opensslErrors());
+  }
+  if (!c.certificateFile.empty()) {
+    if (SSL_CTX_use_certificate_chain_file(ctx, c.certificateFile.c_str()) != 1)
+      return fail("certificate_file", "not a PEM certificate chain: " + c.certificateFile + " (" +
+                                          opensslErrors() + ")");
+    if (SSL_CTX_use_PrivateKey_file(ctx, c.privateKeyFile.c_str(), SSL_FILETYPE_PEM) != 1)
+      return fail("private_key_file", "cannot load the private key " + c.privateKeyFile + " (" +
+                                          opensslErrors() + "; an encrypted key is not supported)");
+    if (SSL_CTX_check_private_key(ctx) != 1)
+      return fail("private_key_file", "the private key does not belong to the certificate");
+  }
+  X509_VERIFY_PARAM* param = SSL_CTX_get0_param(ctx);
+  X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+  Poco::Net::IPAddress ip;
+  const bool hostOk = Poco::Net::IPAddress::tryParse(host, ip)
+                          ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) == 1
+                          : X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0) == 1;
+  if (!hostOk)
+    return fail("", "cannot verify certificates for host " + host);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, recordVerifyFailure);
+  ERR_clear_error();
+  return context;
+}
+
+}  // namespace
+
+// Opens one session per request (plain, or TLS with the shared client context) and reports
+// TLS failures, each reason at most once a minute.
+struct DeliveryWorker::Transport {
+  std::string host;
+  unsigned short port = 80;
+  bool https = false;
+  TlsContext tls;
+  std::string contextError;  // https without a usable context: every send fails with it
+  std::function<void(const std::string&, const std::string&)> log;
+  const Clock& clock;
+  std::mutex mu;
+  std::string lastFailure;
+  EpochMillis lastFailureAt = 0;
+
+  explicit Transport(const Clock& c) : clock(c) {}
+  HttpResult post(const std::string& path, const std::string& token, const std::string& body,
+                  EpochMillis timeoutMillis, const std::string& requestId);
+  void reportTlsFailure(const std::string& reason);
+};
+
+void DeliveryWorker::Transport::reportTlsFailure(const std::string& reason) {
+  if (!log)
+    return;
+  const EpochMillis now = clock.now();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (reason == lastFailure && now - lastFailureAt < 60000)
+      return;
+    lastFailure = reason;
+    lastFailureAt = now;
+  }
+  log("delivery to the platform refused at TLS; events stay in the outbox", reason);
+}
+
+HttpResult DeliveryWorker::Transport::post(const std::string& path, const std::string& token,
+                                           const std::string& body, EpochMillis timeoutMillis,
+                                           const std::string& requestId) {
+  HttpResult r;
+  if (https && !tls) {
+    r.error = "TLS with the platform failed: " + contextError;
+    reportTlsFailure(r.error);
+    return r;
+  }
+  tVerifyFailure.clear();
+  try {
+    std::unique_ptr<Poco::Net::HTTPClientSession> connection =
+        https ? std::make_unique<Poco::Net::HTTPSClientSession>(host, port, tls)
+              : std::make_unique<Poco::Net::HTTPClientSession>(host, port);
+    Poco::Net::HTTPClientSession& session = *connection;
     session.setTimeout(Poco::Timespan(static_cast<long>(timeoutMillis / 1000),
                                       static_cast<long>((timeoutMillis % 1000) * 1000)));
     Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, path,
@@ -53,6 +196,11 @@ HttpResult post(const std::string& host, unsigned short port, const std::string&
         r.retryAfterMillis = -1;  // an HTTP-date: fall back to backoff
       }
     }
+  } catch (const Poco::Net::SSLException& e) {
+    r.status = 0;
+    r.error = "TLS with the platform failed: " +
+              (tVerifyFailure.empty() ? e.displayText() : "certificate refused: " + tVerifyFailure);
+    reportTlsFailure(r.error);
   } catch (const Poco::Exception& e) {
     r.status = 0;
     r.error = e.displayText();
@@ -62,8 +210,6 @@ HttpResult post(const std::string& host, unsigned short port, const std::string&
   }
   return r;
 }
-
-}  // namespace
 
 DeliveryWorker::DeliveryWorker(storage::ExchangeStore& store, DeliveryConfig config,
                                const Clock& clock, MetricsRegistry& metrics)
@@ -75,6 +221,27 @@ DeliveryWorker::DeliveryWorker(storage::ExchangeStore& store, DeliveryConfig con
   basePath_ = uri.getPath();
   while (!basePath_.empty() && basePath_.back() == '/')
     basePath_.pop_back();
+  transport_ = std::make_unique<Transport>(clock_);
+  transport_->host = host_;
+  transport_->port = port_;
+  transport_->https = https_;
+  transport_->log = config_.tlsFailureLog;
+  if (https_) {
+    // The config loader ran checkTls(): a failure here means the files changed since; every
+    // send then fails with the reason (never falls back to plain HTTP).
+    auto context = makeClientContext(config_, host_);
+    if (context.ok())
+      transport_->tls = context.value();
+    else
+      transport_->contextError = context.error().message;
+  }
+}
+
+Result<void> DeliveryWorker::checkTls(const DeliveryConfig& config) {
+  auto context = makeClientContext(config, Poco::URI(config.platformUrl).getHost());
+  if (!context.ok())
+    return context.error();
+  return {};
 }
 
 DeliveryWorker::~DeliveryWorker() {
@@ -158,9 +325,9 @@ std::size_t DeliveryWorker::runOnce() {
 
 void DeliveryWorker::sendSingle(const storage::OutboxItem& item, Settlements& out) {
   const auto start = std::chrono::steady_clock::now();
-  HttpResult r =
-      post(host_, port_, basePath_ + "/exchange/v1/case-events", config_.token, item.payload,
-           config_.timeoutMillis, item.eventId + "#" + std::to_string(item.attempts + 1));
+  HttpResult r = transport_->post(basePath_ + "/exchange/v1/case-events", config_.token,
+                                  item.payload, config_.timeoutMillis,
+                                  item.eventId + "#" + std::to_string(item.attempts + 1));
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   metrics_
@@ -179,9 +346,9 @@ void DeliveryWorker::sendBatch(const std::vector<storage::OutboxItem>& items, Se
   }
   body += "]";
   const auto start = std::chrono::steady_clock::now();
-  HttpResult r =
-      post(host_, port_, basePath_ + "/exchange/v1/case-events:batch", config_.token, body,
-           config_.timeoutMillis, items.front().eventId + "#batch" + std::to_string(items.size()));
+  HttpResult r = transport_->post(basePath_ + "/exchange/v1/case-events:batch", config_.token, body,
+                                  config_.timeoutMillis,
+                                  items.front().eventId + "#batch" + std::to_string(items.size()));
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   metrics_

@@ -8,12 +8,15 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "gateway/core/Clock.h"
+#include "gateway/core/Error.h"
 #include "gateway/exchange/Metrics.h"
 #include "gateway/storage/ExchangeStore.h"
 
@@ -22,6 +25,14 @@ namespace huitong::exchange {
 struct DeliveryConfig {
   std::string platformUrl = "http://127.0.0.1:8601";  // base URL of the exchange interface
   std::string token;                                  // Authorization: Bearer <token>
+  // https:// only: the CAs trusted for the platform's certificate (PEM; empty = the system's CA
+  // store) and an optional client certificate with its key (PEM, unencrypted).
+  std::string caFile;
+  std::string certificateFile;
+  std::string privateKeyFile;
+  // Told (from a worker thread) when a TLS connection to the platform fails, with the reason;
+  // the same reason at most once a minute.
+  std::function<void(const std::string& message, const std::string& reason)> tlsFailureLog;
   unsigned workers = 2;
   unsigned batchSize = 100;     // at most this many events per batch request (spec: 500)
   unsigned batchThreshold = 4;  // a claim of at least this many events goes as a batch
@@ -51,6 +62,10 @@ class DeliveryWorker {
   // Backoff before attempt `attempts + 1`: min(max, initial * 2^attempts), jittered 50–150 %.
   EpochMillis backoff(int attempts) const;
 
+  // Whether the TLS settings of an https:// platform can be used (files readable, key matching
+  // the certificate). An error's path names the key ("ca_file", ...).
+  static Result<void> checkTls(const DeliveryConfig& config);
+
  private:
   using Settlements = std::vector<storage::Settlement>;
   void loop();
@@ -68,6 +83,9 @@ class DeliveryWorker {
   unsigned short port_ = 80;
   std::string basePath_;
   bool https_ = false;
+  // How requests reach the platform (plain or TLS sessions); shared by the workers.
+  struct Transport;
+  std::unique_ptr<Transport> transport_;
   std::vector<std::thread> threads_;
   std::atomic<bool> running_{false};
   std::mutex mu_;

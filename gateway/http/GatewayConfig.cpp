@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "gateway/http/TlsListener.h"
 #include "gateway/mapping/PositionedJson.h"
 
 namespace huitong::http {
@@ -103,6 +104,97 @@ Result<void> splitListen(const std::string& listen, std::string& host, unsigned 
   return {};
 }
 
+bool isLoopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+Result<TlsListenerConfig> readTls(const Reader& r, const rapidjson::Value& v) {
+  if (auto k = r.keys(v, "/tls",
+                      {"listen", "certificate_file", "private_key_file", "ca_file", "min_version",
+                       "ciphers", "ciphersuites", "client_certificates", "handshake_timeout_ms"});
+      !k.ok()) {
+    return k.error();
+  }
+  TlsListenerConfig t;
+  std::string listen = "0.0.0.0:8643";
+  if (auto e = r.str(v, "listen", "/tls", listen); !e.ok())
+    return e.error();
+  if (auto e = splitListen(listen, t.listenHost, t.listenPort); !e.ok())
+    return r.fail("/tls/listen", e.error().message);
+  for (const auto& [key, out] :
+       {std::pair<const char*, std::string*>{"certificate_file", &t.certificateFile},
+        {"private_key_file", &t.privateKeyFile},
+        {"ca_file", &t.caFile},
+        {"min_version", &t.minVersion},
+        {"ciphers", &t.ciphers},
+        {"ciphersuites", &t.ciphersuites},
+        {"client_certificates", &t.clientCertificates}}) {
+    if (auto e = r.str(v, key, "/tls", *out); !e.ok())
+      return e.error();
+  }
+  for (std::string* file : {&t.certificateFile, &t.privateKeyFile, &t.caFile}) {
+    if (!file->empty())
+      *file = r.path(*file);
+  }
+  if (t.minVersion != "1.2" && t.minVersion != "1.3")
+    return r.fail("/tls/min_version", "min_version is \"1.2\" or \"1.3\" (1.0 and 1.1 are off)");
+  if (t.clientCertificates != "none" && t.clientCertificates != "optional" &&
+      t.clientCertificates != "required") {
+    return r.fail("/tls/client_certificates",
+                  "client_certificates is \"none\", \"optional\" (asked for, checked per "
+                  "system) or \"required\" (no connection without one)");
+  }
+  if (auto e = r.num(v, "handshake_timeout_ms", "/tls", t.handshakeTimeoutMillis, 100, 120000);
+      !e.ok())
+    return e.error();
+  // Built once here so that a bad file or cipher list stops the start at its key.
+  if (auto ctx = makeServerContext(t); !ctx.ok()) {
+    return r.fail("/tls" + (ctx.error().path.empty() ? "" : "/" + ctx.error().path),
+                  ctx.error().message);
+  }
+  return t;
+}
+
+Result<std::vector<ClientCertRule>> readClientCerts(const Reader& r, const rapidjson::Value& v,
+                                                    const std::string& ptr) {
+  std::vector<ClientCertRule> rules;
+  auto one = [&](const rapidjson::Value& item, const std::string& iptr) -> Result<void> {
+    if (auto k = r.keys(item, iptr, {"subject", "sha256_fingerprint"}); !k.ok())
+      return k.error();
+    ClientCertRule rule;
+    if (auto e = r.str(item, "subject", iptr, rule.subject); !e.ok())
+      return e.error();
+    if (auto e = r.str(item, "sha256_fingerprint", iptr, rule.sha256Fingerprint); !e.ok())
+      return e.error();
+    if (rule.subject.empty() && rule.sha256Fingerprint.empty())
+      return r.fail(iptr, "client_cert names a subject or a sha256_fingerprint (or both)");
+    if (!rule.sha256Fingerprint.empty()) {
+      std::string hex;
+      for (char ch : rule.sha256Fingerprint) {
+        if (ch != ':')
+          hex += ch;
+      }
+      if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+        return r.fail(iptr + "/sha256_fingerprint",
+                      "sha256_fingerprint is 32 hex pairs, e.g. \"AB:CD:...\" as printed by "
+                      "openssl x509 -noout -fingerprint -sha256");
+    }
+    rules.push_back(std::move(rule));
+    return {};
+  };
+  if (v.IsArray()) {
+    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+      if (auto e = one(v[i], ptr + "/" + std::to_string(i)); !e.ok())
+        return e.error();
+    }
+    if (rules.empty())
+      return r.fail(ptr, "client_cert lists at least one certificate");
+  } else if (auto e = one(v, ptr); !e.ok()) {
+    return e.error();
+  }
+  return rules;
+}
+
 }  // namespace
 
 const SystemConfig* GatewayConfig::findSystem(const std::string& id) const {
@@ -156,8 +248,8 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
   c.file = path;
   c.document = file;
   if (auto k = r.keys(root, "",
-                      {"listen", "threads", "max_body_bytes", "mappings", "store", "platform",
-                       "delivery", "ops_token", "systems", "plugins"});
+                      {"listen", "tls", "threads", "max_body_bytes", "mappings", "store",
+                       "platform", "delivery", "ops_token", "systems", "plugins"});
       !k.ok()) {
     return k.error();
   }
@@ -166,6 +258,20 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
     return e.error();
   if (auto e = splitListen(listen, c.listenHost, c.listenPort); !e.ok())
     return r.fail("/listen", e.error().message);
+  if (auto it = root.FindMember("tls"); it != root.MemberEnd()) {
+    auto tls = readTls(r, it->value);
+    if (!tls.ok())
+      return tls.error();
+    c.tls = std::move(tls).value();
+    // Beside TLS, plain HTTP is for the host itself (health checks, metrics scrapes): on
+    // loopback, and only when asked for.
+    c.plainListener = root.HasMember("listen");
+    if (c.plainListener && !isLoopback(c.listenHost)) {
+      return r.fail("/listen",
+                    "with \"tls\", the plain listener must be on loopback (127.0.0.1 or ::1); "
+                    "remove \"listen\" to serve HTTPS only");
+    }
+  }
   if (auto e = r.num(root, "threads", "", c.threads, 2, 1024); !e.ok())
     return e.error();
   if (auto e = r.num(root, "max_body_bytes", "", c.maxBodyBytes, 1024, 64.0 * 1024 * 1024); !e.ok())
@@ -203,13 +309,35 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
   }
   if (auto it = root.FindMember("platform"); it != root.MemberEnd()) {
     const auto& p = it->value;
-    if (auto k = r.keys(p, "/platform", {"url", "token", "timeout_ms"}); !k.ok())
+    if (auto k = r.keys(
+            p, "/platform",
+            {"url", "token", "timeout_ms", "ca_file", "certificate_file", "private_key_file"});
+        !k.ok())
       return k.error();
     if (auto e = r.str(p, "url", "/platform", c.delivery.platformUrl); !e.ok())
       return e.error();
-    if (c.delivery.platformUrl.rfind("http://", 0) != 0) {
-      return r.fail("/platform/url",
-                    "platform url must start with http:// (https arrives with TLS support)");
+    const bool https = c.delivery.platformUrl.rfind("https://", 0) == 0;
+    if (!https && c.delivery.platformUrl.rfind("http://", 0) != 0)
+      return r.fail("/platform/url", "platform url must start with https:// or http://");
+    for (const auto& [key, out] :
+         {std::pair<const char*, std::string*>{"ca_file", &c.delivery.caFile},
+          {"certificate_file", &c.delivery.certificateFile},
+          {"private_key_file", &c.delivery.privateKeyFile}}) {
+      if (auto e = r.str(p, key, "/platform", *out); !e.ok())
+        return e.error();
+      if (!out->empty() && !https)
+        return r.fail(std::string("/platform/") + key, std::string(key) + " needs an https:// url");
+      if (!out->empty())
+        *out = r.path(*out);
+    }
+    if (c.delivery.certificateFile.empty() != c.delivery.privateKeyFile.empty()) {
+      return r.fail("/platform",
+                    "a client certificate needs both certificate_file and private_key_file");
+    }
+    if (https) {
+      if (auto e = exchange::DeliveryWorker::checkTls(c.delivery); !e.ok())
+        return r.fail("/platform" + (e.error().path.empty() ? "" : "/" + e.error().path),
+                      e.error().message);
     }
     if (auto e = r.str(p, "token", "/platform", c.delivery.token); !e.ok())
       return e.error();
@@ -266,17 +394,34 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
     const std::string ptr = "/systems/" + pointerToken(s.id);
     const auto& v = it->value;
     s.where = file->where(ptr);
-    if (auto k =
-            r.keys(v, ptr, {"adapter", "auth", "keys", "allow_cidrs", "token_header", "token"});
+    if (auto k = r.keys(
+            v, ptr,
+            {"adapter", "auth", "keys", "allow_cidrs", "token_header", "token", "client_cert"});
         !k.ok())
       return k.error();
     if (auto e = r.str(v, "auth", ptr, s.auth); !e.ok())
       return e.error();
-    if (s.auth != "signature" && s.auth != "legacy") {
-      return r.fail(
-          ptr + "/auth",
-          "auth is \"signature\" (HTTP Message Signatures) or \"legacy\" (address allow-list)");
+    if (s.auth != "signature" && s.auth != "legacy" && s.auth != "mtls") {
+      return r.fail(ptr + "/auth",
+                    "auth is \"signature\" (HTTP Message Signatures), \"mtls\" (a TLS client "
+                    "certificate only) or \"legacy\" (address allow-list)");
     }
+    if (auto cc = v.FindMember("client_cert"); cc != v.MemberEnd()) {
+      auto rules = readClientCerts(r, cc->value, ptr + "/client_cert");
+      if (!rules.ok())
+        return rules.error();
+      s.clientCerts = std::move(rules).value();
+      if (!c.tls || c.tls->clientCertificates == "none") {
+        return r.fail(ptr + "/client_cert",
+                      "a client_cert system needs the TLS listener to ask for client "
+                      "certificates: \"tls\": {\"client_certificates\": \"optional\" or "
+                      "\"required\", \"ca_file\": ...}");
+      }
+    }
+    if (s.auth == "mtls" && s.clientCerts.empty())
+      return r.fail(ptr,
+                    "auth \"mtls\" needs client_cert (the certificate's subject or "
+                    "sha256_fingerprint)");
     if (auto keys = v.FindMember("keys"); keys != v.MemberEnd()) {
       if (!keys->value.IsArray())
         return r.fail(ptr + "/keys", "keys is a list of {key_id, alg, secret | public_key_file}");

@@ -15,10 +15,35 @@
 
 namespace huitong::http {
 
+// A department's TLS client certificate (mTLS). Every given field must match; an empty field
+// is not checked. At least one is given.
+struct ClientCertRule {
+  std::string subject;            // RFC 2253 ("CN=hy-front,O=Marriage Registry")
+  std::string sha256Fingerprint;  // upper-case hex pairs joined by ':' ("AB:CD:...")
+};
+
+// The HTTPS listener of the department intake and operator API ("tls" block).
+struct TlsListenerConfig {
+  std::string listenHost = "0.0.0.0";
+  unsigned short listenPort = 8643;
+  std::string certificateFile;     // PEM: the server certificate, then its intermediates
+  std::string privateKeyFile;      // PEM, unencrypted
+  std::string caFile;              // PEM: the CAs that issue department client certificates
+  std::string minVersion = "1.2";  // "1.2" | "1.3"
+  std::string ciphers;             // TLS 1.2 cipher list (OpenSSL names)
+  std::string ciphersuites;        // TLS 1.3 suites (OpenSSL names)
+  std::string clientCertificates = "none";  // "none" | "optional" | "required"
+  unsigned handshakeTimeoutMillis = 10000;
+};
+
 // How one department system is admitted.
 struct SystemConfig {
   std::string id;
-  std::string auth = "signature";  // "signature" (RFC 9421) | "legacy"
+  // "signature" (RFC 9421) | "legacy" (source address) | "mtls" (client certificate only)
+  std::string auth = "signature";
+  // When non-empty, a request is admitted only over TLS with a client certificate matching one
+  // of these (in addition to `auth`; the whole admission when auth is "mtls").
+  std::vector<ClientCertRule> clientCerts;
   std::vector<auth::DepartmentKey> keys;
   // legacy: admitted by source address (CIDR allow-list) plus an optional static token header.
   std::vector<std::string> allowCidrs;
@@ -34,8 +59,12 @@ struct SystemConfig {
 
 struct GatewayConfig {
   std::string file;  // where it was read from
+  // The plain HTTP listener: always without "tls"; with it, only when "listen" is given (and
+  // then on loopback).
+  bool plainListener = true;
   std::string listenHost = "127.0.0.1";
   unsigned short listenPort = 8600;
+  std::optional<TlsListenerConfig> tls;
   unsigned threads = 64;  // connections served at once
   std::size_t maxBodyBytes = 1024 * 1024;
   std::string mappingsDir = "mappings";

@@ -17,6 +17,7 @@
 #include <Poco/URI.h>
 
 #include "gateway/core/Json.h"
+#include "gateway/http/TlsListener.h"
 
 namespace huitong::http {
 namespace {
@@ -236,14 +237,32 @@ class Handler : public Poco::Net::HTTPRequestHandler {
           .counter("huitong_auth_failures_total", "Refused department requests",
                    "system=\"" + exchange::MetricsRegistry::escape(sys.id) + "\"")
           .inc();
+      const bool forbidden = code == "auth.system" || code == "auth.client_cert";
       adapter::HttpAnswer a = adapter::problem(
-          code == "auth.system" ? 403 : 401, code == "auth.system" ? "forbidden" : "unauthorized",
-          code == "auth.system" ? "Forbidden" : "Unauthorized",
-          code == "auth.system" ? "this key may not submit for this system"
-                                : "the request is not authenticated");
+          forbidden ? 403 : 401, forbidden ? "forbidden" : "unauthorized",
+          forbidden ? "Forbidden" : "Unauthorized",
+          code == "auth.client_cert" ? "a TLS client certificate of this system is required"
+          : forbidden                ? "this key may not submit for this system"
+                                     : "the request is not authenticated");
       send(res, wording ? wording->refuse(a) : a);
       return false;
     };
+    const bool secure = isSecure(req);
+    if (!sys.clientCerts.empty()) {
+      const auto peer = peerCertificate(req);
+      if (!peer) {
+        return refuse("auth.client_cert", secure ? "no client certificate presented"
+                                                 : "plain HTTP: the system requires TLS with a "
+                                                   "client certificate");
+      }
+      if (!matches(sys.clientCerts, *peer)) {
+        return refuse("auth.client_cert", "client certificate subject \"" + peer->subject +
+                                              "\" sha256 " + peer->sha256Fingerprint +
+                                              " is not one of this system's");
+      }
+    }
+    if (sys.auth == "mtls")
+      return true;
     if (sys.auth == "legacy") {
       const std::string peer = req.clientAddress().host().toString();
       bool allowed = false;
@@ -258,7 +277,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     }
     auth::SignedRequest sr;
     sr.method = req.getMethod();
-    sr.targetUri = "http://" + req.getHost() + req.getURI();
+    sr.targetUri = (secure ? "https://" : "http://") + req.getHost() + req.getURI();
     for (const auto& [name, value] : req)
       sr.headers[lower(name)] = value;
     sr.body = body;
@@ -378,15 +397,20 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       v.AddMember("auth", json::string(sys.auth, a), a);
       const bool legacy = sys.auth == "legacy";
       v.AddMember("posture", json::string(legacy ? "weaker" : "strong", a), a);
-      v.AddMember(
-          "posture_reason",
-          json::string(
-              legacy ? "admitted by source address" +
-                           std::string(sys.tokenHeader.empty() ? "" : " and a static token") +
-                           ", not by a signature"
-                     : "HTTP Message Signatures (" + std::to_string(sys.keys.size()) + " key(s))",
-              a),
-          a);
+      const std::string certificate =
+          sys.clientCerts.empty() ? ""
+                                  : "a TLS client certificate (" +
+                                        std::to_string(sys.clientCerts.size()) + " accepted)";
+      std::string reason =
+          legacy ? "admitted by source address" +
+                       std::string(sys.tokenHeader.empty() ? "" : " and a static token") +
+                       ", not by a signature"
+          : sys.auth == "mtls"
+              ? certificate + ", no signature"
+              : "HTTP Message Signatures (" + std::to_string(sys.keys.size()) + " key(s))";
+      if (!certificate.empty() && sys.auth != "mtls")
+        reason += " and " + certificate;
+      v.AddMember("posture_reason", json::string(reason, a), a);
       rapidjson::Value keys(rapidjson::kArrayType);
       for (const auto& k : sys.keys) {
         rapidjson::Value kv(rapidjson::kObjectType);
@@ -610,22 +634,37 @@ GatewayServer::~GatewayServer() {
 }
 
 Result<void> GatewayServer::start() {
-  try {
-    Poco::Net::ServerSocket socket(
-        Poco::Net::SocketAddress(ctx_.config.listenHost, ctx_.config.listenPort), 256);
-    auto* params = new Poco::Net::HTTPServerParams;
+  auto makeParams = [this] {
+    Poco::AutoPtr<Poco::Net::HTTPServerParams> params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(static_cast<int>(ctx_.config.threads));
     params->setMaxQueued(1024);
     params->setKeepAliveTimeout(Poco::Timespan(5, 0));
     params->setTimeout(Poco::Timespan(30, 0));
-    pool_ = std::make_unique<Poco::ThreadPool>(2, static_cast<int>(ctx_.config.threads));
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(ctx_), *pool_, socket, params);
-    server_->start();
-  } catch (const Poco::Exception& e) {
-    return Error{"http.listen",
-                 "cannot listen on " + ctx_.config.listenHost + ":" +
-                     std::to_string(ctx_.config.listenPort) + ": " + e.displayText(),
-                 ""};
+    return params;
+  };
+  if (ctx_.config.plainListener) {
+    try {
+      Poco::Net::ServerSocket socket(
+          Poco::Net::SocketAddress(ctx_.config.listenHost, ctx_.config.listenPort), 256);
+      pool_ = std::make_unique<Poco::ThreadPool>(2, static_cast<int>(ctx_.config.threads));
+      server_ =
+          std::make_unique<Poco::Net::HTTPServer>(new Factory(ctx_), *pool_, socket, makeParams());
+      server_->start();
+    } catch (const Poco::Exception& e) {
+      return Error{"http.listen",
+                   "cannot listen on " + ctx_.config.listenHost + ":" +
+                       std::to_string(ctx_.config.listenPort) + ": " + e.displayText(),
+                   ""};
+    }
+  }
+  if (ctx_.config.tls) {
+    tls_ = std::make_unique<TlsListener>(*ctx_.config.tls, new Factory(ctx_), makeParams(),
+                                         ctx_.config.threads, ctx_.metrics);
+    if (auto r = tls_->start(); !r.ok()) {
+      tls_.reset();
+      stop();
+      return r.error();
+    }
   }
   return {};
 }
@@ -634,11 +673,19 @@ unsigned short GatewayServer::port() const {
   return server_ ? server_->port() : 0;
 }
 
+unsigned short GatewayServer::tlsPort() const {
+  return tls_ ? tls_->port() : 0;
+}
+
 void GatewayServer::stop() {
   if (server_) {
     server_->stopAll(false);  // stop accepting; in-flight requests finish
     pool_->joinAll();
     server_.reset();
+  }
+  if (tls_) {
+    tls_->stop();
+    tls_.reset();
   }
 }
 

@@ -26,6 +26,8 @@ class HTTPServer;
 
 namespace huitong::http {
 
+class TlsListener;
+
 // Everything a request handler needs; owned by the server, shared with handlers.
 struct GatewayContext {
   const GatewayConfig& config;
@@ -44,9 +46,11 @@ class GatewayServer {
  public:
   explicit GatewayServer(GatewayContext context);
   ~GatewayServer();
-  // Binds and starts serving. The chosen port is port() (config port 0 = any free port).
+  // Binds and starts serving: the plain listener and/or the TLS one, as configured. The
+  // chosen ports are port() and tlsPort() (config port 0 = any free port; 0 = not serving).
   Result<void> start();
   unsigned short port() const;
+  unsigned short tlsPort() const;
   // Stops accepting, lets in-flight requests finish (up to a few seconds).
   void stop();
 
@@ -54,6 +58,7 @@ class GatewayServer {
   GatewayContext ctx_;
   std::unique_ptr<Poco::ThreadPool> pool_;
   std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::unique_ptr<TlsListener> tls_;
 };
 
 // One structured log line (JSON) to standard error: {"ts", "level", "msg", ...fields}.
