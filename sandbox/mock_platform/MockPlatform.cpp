@@ -12,7 +12,11 @@
 #include <string_view>
 #include <utility>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include <Poco/Exception.h>
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
@@ -20,6 +24,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/MediaType.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/String.h>
@@ -128,6 +133,52 @@ struct Judged {
 
 }  // namespace
 
+namespace {
+
+// The HTTPS listener's context: TLS 1.2+, the given certificate and key, and with a client CA
+// file, client certificates required and verified against it.
+Result<Poco::AutoPtr<Poco::Net::Context>> makeTlsContext(const MockPlatform::Options& o) {
+  auto fail = [](const std::string& what) {
+    std::string reasons;
+    while (const unsigned long e = ERR_get_error()) {
+      const char* r = ERR_reason_error_string(e);
+      reasons += (reasons.empty() ? "" : "; ") + std::string(r ? r : "error");
+    }
+    return Error{"mock.tls", what + (reasons.empty() ? "" : " (" + reasons + ")"), ""};
+  };
+  Poco::AutoPtr<Poco::Net::Context> context;
+  try {
+    Poco::Net::Context::Params params;
+    params.verificationMode = Poco::Net::Context::VERIFY_NONE;
+    context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
+  } catch (const Poco::Exception& e) {
+    return fail("cannot make a TLS context: " + e.displayText());
+  }
+  SSL_CTX* ctx = context->sslContext();
+  ERR_clear_error();
+  SSL_CTX_set_default_passwd_cb(ctx, [](char*, int, int, void*) { return 0; });
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  if (SSL_CTX_use_certificate_chain_file(ctx, o.tlsCertificateFile.c_str()) != 1)
+    return fail("cannot load the certificate " + o.tlsCertificateFile);
+  if (SSL_CTX_use_PrivateKey_file(ctx, o.tlsPrivateKeyFile.c_str(), SSL_FILETYPE_PEM) != 1 ||
+      SSL_CTX_check_private_key(ctx) != 1)
+    return fail("cannot load the private key " + o.tlsPrivateKeyFile + " for the certificate");
+  if (!o.tlsClientCaFile.empty()) {
+    if (SSL_CTX_load_verify_locations(ctx, o.tlsClientCaFile.c_str(), nullptr) != 1)
+      return fail("cannot load the client CA file " + o.tlsClientCaFile);
+    if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(o.tlsClientCaFile.c_str()))
+      SSL_CTX_set_client_CA_list(ctx, names);
+    static const unsigned char kSessionContext[] = "huitong-mock-platform";
+    SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  } else {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  }
+  return context;
+}
+
+}  // namespace
+
 class MockPlatform::Impl {
  public:
   explicit Impl(Options options)
@@ -142,6 +193,7 @@ class MockPlatform::Impl {
   Result<void> start();
   void stop();
   std::uint16_t port() const { return port_.load(); }
+  std::uint16_t tlsPort() const { return tlsPort_.load(); }
   void handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp);
 
   EventStore& store() { return store_; }
@@ -246,6 +298,9 @@ class MockPlatform::Impl {
 
   std::unique_ptr<Poco::ThreadPool> pool_;
   std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::atomic<std::uint16_t> tlsPort_{0};
+  std::unique_ptr<Poco::ThreadPool> tlsPool_;
+  std::unique_ptr<Poco::Net::HTTPServer> tlsServer_;
 };
 
 class MockPlatform::Impl::Handler final : public Poco::Net::HTTPRequestHandler {
@@ -297,8 +352,30 @@ Result<void> MockPlatform::Impl::start() {
     // (STACK-NOTES), with room for the dispatcher's own bookkeeping.
     pool_ = std::make_unique<Poco::ThreadPool>(2, threads + 2, 30);
     server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), *pool_, socket, params);
+    if (!options_.tlsCertificateFile.empty()) {
+      auto context = makeTlsContext(options_);
+      if (!context.ok()) {
+        server_.reset();
+        pool_.reset();
+        port_ = 0;
+        return context.error();
+      }
+      Poco::Net::SecureServerSocket tlsSocket(context.value());
+      tlsSocket.bind(Poco::Net::SocketAddress(options_.host, options_.tlsPort), true, false);
+      tlsSocket.listen(64);
+      tlsPort_ = tlsSocket.address().port();
+      tlsPool_ = std::make_unique<Poco::ThreadPool>(2, threads + 2, 30);
+      tlsServer_ =
+          std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), *tlsPool_, tlsSocket, params);
+      tlsServer_->start();
+    }
     server_->start();
   } catch (const Poco::Exception& e) {
+    if (tlsServer_)
+      tlsServer_->stopAll(true);
+    tlsServer_.reset();
+    tlsPool_.reset();
+    tlsPort_ = 0;
     server_.reset();
     pool_.reset();
     port_ = 0;
@@ -322,9 +399,15 @@ void MockPlatform::Impl::stop() {
   // Not aborting: each connection finishes the request it is serving, then its socket is shut
   // down, which also wakes connections idling in keep-alive.
   server_->stopAll(false);
+  if (tlsServer_)
+    tlsServer_->stopAll(false);
   pool_->joinAll();
   server_.reset();
   pool_.reset();
+  if (tlsPool_)
+    tlsPool_->joinAll();
+  tlsServer_.reset();
+  tlsPool_.reset();
 }
 
 void MockPlatform::Impl::pause(std::int64_t millis) {
@@ -961,6 +1044,9 @@ Result<void> MockPlatform::start() {
 }
 std::uint16_t MockPlatform::port() const {
   return impl_->port();
+}
+std::uint16_t MockPlatform::tlsPort() const {
+  return impl_->tlsPort();
 }
 void MockPlatform::stop() {
   impl_->stop();

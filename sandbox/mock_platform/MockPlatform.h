@@ -77,6 +77,14 @@ class MockPlatform {
     std::size_t maxStoredBytes = std::size_t{1} << 30;  // event text held, at most
     // Called once per answered request, from the serving thread (concurrently).
     std::function<void(const RequestLogEntry&)> requestLog;
+    // When tlsCertificateFile is set, the same interface is also served over HTTPS on
+    // host:tlsPort (0: any free port, see tlsPort()), TLS 1.2+, with this PEM certificate
+    // chain and unencrypted key. With tlsClientCaFile, every TLS client must present a
+    // certificate issued by one of those CAs (mTLS).
+    std::string tlsCertificateFile;
+    std::string tlsPrivateKeyFile;
+    std::string tlsClientCaFile;
+    std::uint16_t tlsPort = 0;
   };
 
   explicit MockPlatform(Options options);
@@ -84,11 +92,14 @@ class MockPlatform {
   MockPlatform(const MockPlatform&) = delete;
   MockPlatform& operator=(const MockPlatform&) = delete;
 
-  // Binds and starts serving. Error code "mock.listen" when the address cannot be bound.
+  // Binds and starts serving. Error code "mock.listen" when the address cannot be bound,
+  // "mock.tls" when the certificate, key or CA file cannot be used.
   // REQUIRES: not started before.
   Result<void> start();
   // The bound port (the chosen one when Options.port was 0); 0 before start().
   std::uint16_t port() const;
+  // The bound HTTPS port; 0 before start() or without TLS.
+  std::uint16_t tlsPort() const;
   // Stops accepting, lets requests in progress finish (an injected latency is cut short),
   // then closes idle connections and joins the threads. Idempotent.
   void stop();

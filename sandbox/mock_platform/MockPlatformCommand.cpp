@@ -23,7 +23,9 @@ constexpr int kExitUsage = 2;
 
 const char* const kUsage =
     "usage: huitong mock-platform [--listen HOST:PORT] [--token T] [--threads N] [--seed N]\n"
-    "                             [--max-events N] [--allow-non-loopback] [--help]\n"
+    "                             [--max-events N] [--allow-non-loopback]\n"
+    "                             [--tls-cert FILE --tls-key FILE [--tls-port N]\n"
+    "                              [--client-ca FILE]] [--help]\n"
     "\n"
     "Serves the platform's exchange interface (exchange-interface.md) and a control API for\n"
     "fault injection under /control/v1 (no token; see sandbox/mock_platform/README.md) until\n"
@@ -37,6 +39,11 @@ const char* const kUsage =
     "  --max-events N         events held before answering 503 (default 1000000)\n"
     "  --allow-non-loopback   serve on an address other than loopback (the control API has no\n"
     "                         authentication: anyone who reaches it can change the faults)\n"
+    "  --tls-cert FILE        also serve everything over HTTPS (TLS 1.2+) with this PEM\n"
+    "                         certificate chain; prints \"listening on https://HOST:PORT\"\n"
+    "  --tls-key FILE         the certificate's private key (PEM, unencrypted)\n"
+    "  --tls-port N           port of the HTTPS listener (default 0: a free one)\n"
+    "  --client-ca FILE       HTTPS clients must present a certificate issued by these CAs\n"
     "\n"
     "exit codes: 0 stopped by signal or --help; 2 bad usage or address not usable\n";
 
@@ -92,9 +99,10 @@ std::optional<ListenAddress> parseListen(const std::string& text) {
 
 int runMockPlatform(const std::vector<std::string>& args) {
   const std::map<std::string, bool> known = {
-      {"--listen", true}, {"--token", true},      {"--threads", true},
-      {"--seed", true},   {"--max-events", true}, {"--allow-non-loopback", false},
-      {"--help", false},  {"-h", false}};
+      {"--listen", true},  {"--token", true},      {"--threads", true},
+      {"--seed", true},    {"--max-events", true}, {"--allow-non-loopback", false},
+      {"--help", false},   {"-h", false},          {"--tls-cert", true},
+      {"--tls-key", true}, {"--tls-port", true},   {"--client-ca", true}};
   std::map<std::string, std::string> given;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string name = args[i];
@@ -157,6 +165,23 @@ int runMockPlatform(const std::vector<std::string>& args) {
     }
     options.maxStoredEvents = static_cast<std::size_t>(*n);
   }
+  if (given.count("--tls-cert") != given.count("--tls-key"))
+    return usageError("--tls-cert and --tls-key go together");
+  if (given.count("--tls-cert") == 0 &&
+      (given.count("--tls-port") != 0 || given.count("--client-ca") != 0)) {
+    return usageError("--tls-port and --client-ca need --tls-cert and --tls-key");
+  }
+  if (given.count("--tls-cert")) {
+    options.tlsCertificateFile = given["--tls-cert"];
+    options.tlsPrivateKeyFile = given["--tls-key"];
+    options.tlsClientCaFile = given.count("--client-ca") ? given["--client-ca"] : "";
+    if (given.count("--tls-port")) {
+      const auto n = parseNumber(given["--tls-port"], 0, 65535);
+      if (!n)
+        return usageError("--tls-port wants a number from 0 to 65535");
+      options.tlsPort = static_cast<std::uint16_t>(*n);
+    }
+  }
   auto logMutex = std::make_shared<std::mutex>();
   options.requestLog = [logMutex](const RequestLogEntry& e) {
     static const SystemClock clock;
@@ -184,8 +209,10 @@ int runMockPlatform(const std::vector<std::string>& args) {
       exitCode = kExitUsage;
     } else {
       const bool v6 = address->host.find(':') != std::string::npos;
-      std::cout << "listening on http://" << (v6 ? "[" + address->host + "]" : address->host) << ":"
-                << platform.port() << std::endl;
+      const std::string host = v6 ? "[" + address->host + "]" : address->host;
+      std::cout << "listening on http://" << host << ":" << platform.port() << std::endl;
+      if (platform.tlsPort() != 0)
+        std::cout << "listening on https://" << host << ":" << platform.tlsPort() << std::endl;
       int received = 0;
       sigwait(&signals, &received);
       std::cerr << "huitong mock-platform: " << (received == SIGINT ? "SIGINT" : "SIGTERM")

@@ -10,6 +10,7 @@ namespace huitong::sandbox {
 // `args` are the verb's own arguments (after "mock-platform"):
 //   --listen HOST:PORT  (default 127.0.0.1:0; PORT 0 picks a free one, printed on stdout)
 //   --token T  --threads N  --seed N  --max-events N  --allow-non-loopback  --help
+//   --tls-cert FILE --tls-key FILE [--tls-port N] [--client-ca FILE]: HTTPS beside HTTP
 // Returns 0 after --help or a shutdown by signal, 2 on bad usage, a non-loopback address
 // without --allow-non-loopback, or an address that cannot be bound.
 // REQUIRES: called from the main thread before other threads exist (it blocks SIGINT and
