@@ -39,5 +39,6 @@ int runMappingTest(const std::vector<std::string>& args);
 int runServe(const std::vector<std::string>& args);
 // `huitong calendar is-workday | add-workdays | explain | years`
 int runCalendar(const std::vector<std::string>& args);
+int runAdapters(const std::vector<std::string>& args);
 
 }  // namespace huitong::app

@@ -9,6 +9,7 @@
 
 #include "adapters/register_adapters.h"
 #include "gateway/app/CommandLine.h"
+#include "gateway/app/PluginLoader.h"
 #include "gateway/auth/HttpSignatures.h"
 #include "gateway/exchange/DeliveryWorker.h"
 #include "gateway/exchange/IntakeService.h"
@@ -84,6 +85,18 @@ class ServeApp : public Poco::Util::ServerApplication {
     if (auto r = adapters::registerBuiltinAdapters(registry); !r.ok()) {
       std::cerr << "huitong serve: adapters: " << r.error().describe() << "\n";
       return kExitFailed;
+    }
+    auto plugins = loadAdapterPlugins(c.plugins, registry);
+    if (!plugins.ok()) {
+      std::cerr << "huitong serve: plugins: " << plugins.error().describe() << "\n";
+      return kExitUsage;
+    }
+    for (const auto& p : plugins.value()) {
+      std::string names;
+      for (const auto& n : p.adapters)
+        names += (names.empty() ? "" : ",") + n;
+      logLine("info", "adapter plugin loaded",
+              {{"path", p.path}, {"adapters", names}, {"built_with", p.builtWith}});
     }
     auto store = storage::ExchangeStore::open(c.store);
     if (!store.ok()) {

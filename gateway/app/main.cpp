@@ -20,6 +20,8 @@ int runMappingVerb(const std::vector<std::string>& args);
 
 const Verb kVerbs[] = {
     {"serve", "run the gateway (--config FILE)", huitong::app::runServe},
+    {"adapters", "list the adapters a gateway knows, with its plugins (--config FILE)",
+     huitong::app::runAdapters},
     {"mock-platform", "run the mock platform of the exchange interface (--listen 127.0.0.1:PORT)",
      huitong::sandbox::runMockPlatform},
     {"sign", "sign a department request (HTTP Message Signatures) for curl or tests",
