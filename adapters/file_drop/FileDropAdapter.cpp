@@ -527,6 +527,9 @@ class FileDropAdapter final : public adapter::Adapter {
           d.report = reportJson(name, "partly_rejected", &s, s.error);
         break;
       case Outcome::kRejected:
+        // No event and no broken rule: a file with no rows (an empty night, "合计,0") is done.
+        if (s.rejected.empty())
+          break;
         d.dir = config_.errorDir;
         d.report = reportJson(name, "rejected", &s, s.error);
         break;

@@ -279,6 +279,16 @@ BOOST_AUTO_TEST_CASE(all_rows_bad_or_unreadable_go_to_error_with_the_reason) {
   BOOST_TEST(fs::is_empty(f.done()));
 }
 
+BOOST_AUTO_TEST_CASE(a_file_without_rows_is_done) {
+  // The journal calls a message without events "rejected"; with no broken rule it is an empty
+  // export (header and "合计,0"), which is complete and correct.
+  Folder f;
+  auto r = start(configFor(f), [](const RawMessage&) { return answer(Outcome::kRejected); });
+  f.drop("DB_14.csv", "办件号,环节\r\n合计,0\r\n");
+  BOOST_REQUIRE(eventually([&] { return fs::exists(f.done() / "DB_14.csv"); }));
+  BOOST_TEST(!fs::exists(f.done() / "DB_14.csv.error.json"));
+}
+
 BOOST_AUTO_TEST_CASE(journal_down_leaves_the_file_and_takes_it_once_the_journal_is_back) {
   Folder f;
   std::atomic<int> calls{0};
