@@ -212,7 +212,7 @@ class DbPollAdapter final : public adapter::Adapter {
 
   // Submits the rows not known to be bad, then marks what the journal holds.
   PollResult take(const std::vector<Row>& rows) {
-    const std::size_t badBefore = state_.badCount();
+    badAdded_ = false;
     std::vector<const Row*> send;
     for (const Row& r : rows) {
       if (state_.isKnownBad(r.id, r.version))
@@ -292,26 +292,29 @@ class DbPollAdapter final : public adapter::Adapter {
                  {"repeated", s.repeated ? "true" : "false"}});
     }
 
+    // The journal has answered: what it found invalid is kept before anything else, so that
+    // a crash before the flags are set does not offer those rows again.
     const auto previousMark = state_.watermark;
+    if (config_.mode == Mode::kWatermark)
+      state_.watermark = rows.back().mark;
+    if (config_.mode == Mode::kWatermark || badAdded_) {
+      if (auto w = state_.save(); !w.ok()) {
+        lastError_ = w.error().code + ": " + w.error().message;
+        host_.log(adapter::LogLevel::kError, "db_poll state not saved",
+                  {{"path", state_.path()}, {"error", w.error().message}});
+        if (config_.mode == Mode::kWatermark) {
+          // The old watermark on disk says where to resume; the rows come again as repeats.
+          state_.watermark = previousMark;
+          report(true, "watermark not saved: " + w.error().message);
+          return {true, false};
+        }
+      }
+    }
     if (config_.mode == Mode::kFlag) {
       if (auto f = table_.flag(flagIds); !f.ok()) {
         // Journaled but not marked: the rows come again and the journal and the outbox take
         // them as repeats.
         sourceDown(f.error(), true);
-        return {true, false};
-      }
-    } else {
-      state_.watermark = rows.back().mark;
-    }
-    const bool changed = config_.mode == Mode::kWatermark || state_.badCount() != badBefore;
-    if (auto w = changed ? state_.save() : Result<void>(); !w.ok()) {
-      lastError_ = w.error().code + ": " + w.error().message;
-      host_.log(adapter::LogLevel::kError, "db_poll state not saved",
-                {{"path", state_.path()}, {"error", w.error().message}});
-      if (config_.mode == Mode::kWatermark) {
-        // The old watermark on disk says where to resume; the rows come again as repeats.
-        state_.watermark = previousMark;
-        report(true, "watermark not saved: " + w.error().message);
         return {true, false};
       }
     }
@@ -327,6 +330,7 @@ class DbPollAdapter final : public adapter::Adapter {
                {"version", r.version},
                {"errors", errors.substr(0, 2000)}});
     state_.addBad(dbpoll::BadRow{r.id, r.version, errors, host_.clock().now()});
+    badAdded_ = true;
   }
 
   std::string system_;
@@ -348,6 +352,7 @@ class DbPollAdapter final : public adapter::Adapter {
   std::uint64_t takenTotal_ = 0;
   std::int64_t unflagged_ = -1;
   std::string lastError_;
+  bool badAdded_ = false;  // take(): rows recorded as bad in this batch
 };
 
 class DbPollFactory final : public adapter::AdapterFactory {
