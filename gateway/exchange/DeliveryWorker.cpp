@@ -103,9 +103,15 @@ Result<TlsContext> makeClientContext(const DeliveryConfig& c, const std::string&
     if (SSL_CTX_use_certificate_chain_file(ctx, c.certificateFile.c_str()) != 1)
       return fail("certificate_file", "not a PEM certificate chain: " + c.certificateFile + " (" +
                                           opensslErrors() + ")");
-    if (SSL_CTX_use_PrivateKey_file(ctx, c.privateKeyFile.c_str(), SSL_FILETYPE_PEM) != 1)
-      return fail("private_key_file", "cannot load the private key " + c.privateKeyFile + " (" +
-                                          opensslErrors() + "; an encrypted key is not supported)");
+    if (SSL_CTX_use_PrivateKey_file(ctx, c.privateKeyFile.c_str(), SSL_FILETYPE_PEM) != 1) {
+      const std::string why = opensslErrors();
+      return fail(
+          "private_key_file",
+          why.find("key values mismatch") != std::string::npos
+              ? "the private key " + c.privateKeyFile + " does not belong to the certificate"
+              : "cannot load the private key " + c.privateKeyFile + " (" + why +
+                    "; an encrypted key is not supported)");
+    }
     if (SSL_CTX_check_private_key(ctx) != 1)
       return fail("private_key_file", "the private key does not belong to the certificate");
   }

@@ -243,8 +243,12 @@ Result<Poco::AutoPtr<Context>> makeServerContext(const TlsListenerConfig& c) {
                 "not a PEM certificate chain: " + c.certificateFile + " (" + opensslErrors() + ")");
   }
   if (SSL_CTX_use_PrivateKey_file(ctx, c.privateKeyFile.c_str(), SSL_FILETYPE_PEM) != 1) {
-    return fail("private_key_file", "cannot load the private key " + c.privateKeyFile + " (" +
-                                        opensslErrors() +
+    const std::string why = opensslErrors();
+    if (why.find("key values mismatch") != std::string::npos) {
+      return fail("private_key_file",
+                  "the private key " + c.privateKeyFile + " does not belong to the certificate");
+    }
+    return fail("private_key_file", "cannot load the private key " + c.privateKeyFile + " (" + why +
                                         "; an encrypted key is not supported: store it "
                                         "unencrypted, readable by the gateway only)");
   }

@@ -299,18 +299,32 @@ Answer signedGet(HttpClient& client, const DepartmentCredential& cred, const std
 
 // ------------------------------------------------------------------ mock platform
 
-MockPlatformProcess::MockPlatformProcess(const fs::path& dir, std::string token)
+MockPlatformProcess::MockPlatformProcess(const fs::path& dir, std::string token,
+                                         std::vector<std::string> extraArgs)
     : token_(std::move(token)) {
-  process_ = std::make_unique<Process>(
-      std::vector<std::string>{huitongBinary().string(), "mock-platform", "--listen", "127.0.0.1:0",
-                               "--token", token_, "--threads", "16"},
-      dir, "mock-platform");
+  std::vector<std::string> args{huitongBinary().string(),
+                                "mock-platform",
+                                "--listen",
+                                "127.0.0.1:0",
+                                "--token",
+                                token_,
+                                "--threads",
+                                "16"};
+  const bool tls = std::find(extraArgs.begin(), extraArgs.end(), "--tls-cert") != extraArgs.end();
+  args.insert(args.end(), extraArgs.begin(), extraArgs.end());
+  process_ = std::make_unique<Process>(args, dir, "mock-platform");
   auto line = process_->waitForLine("listening on http://", false, 30s);
   if (!line) {
     throw std::runtime_error("mock-platform did not start (" + process_->describe() +
                              "): " + readFile(process_->errPath()));
   }
   port_ = std::atoi(line->substr(line->rfind(':') + 1).c_str());
+  if (tls) {
+    auto tlsLine = process_->waitForLine("listening on https://", false, 30s);
+    if (!tlsLine)
+      throw std::runtime_error("mock-platform did not serve TLS: " + readFile(process_->errPath()));
+    tlsPort_ = std::atoi(tlsLine->substr(tlsLine->rfind(':') + 1).c_str());
+  }
 }
 
 Answer MockPlatformProcess::control(const std::string& method, const std::string& path,
@@ -432,7 +446,8 @@ std::string gatewayConfigJson(const GatewayOptions& o, const fs::path& dir) {
 GatewayProcess::GatewayProcess(const fs::path& dir, GatewayOptions options) : dir_(dir) {
   fs::create_directories(dir_ / "store");
   config_ = dir_ / "gateway.json";
-  std::ofstream(config_) << gatewayConfigJson(options, dir_);
+  std::ofstream(config_) << (options.configText.empty() ? gatewayConfigJson(options, dir_)
+                                                        : options.configText);
   start();
 }
 
@@ -458,6 +473,8 @@ void GatewayProcess::start() {
   port_ = std::atoi(line->c_str() + colon + 1);
   if (port_ <= 0)
     throw std::runtime_error("no port in: " + *line);
+  const auto tls = line->find("\"listen_tls\":\"127.0.0.1:");
+  tlsPort_ = tls == std::string::npos ? 0 : std::atoi(line->c_str() + tls + 24);
 }
 
 void GatewayProcess::crash() {

@@ -134,8 +134,12 @@ Answer signedGet(HttpClient& client, const DepartmentCredential& cred, const std
 // `huitong mock-platform` on a free loopback port.
 class MockPlatformProcess {
  public:
-  MockPlatformProcess(const std::filesystem::path& dir, std::string token);
+  // `extraArgs` are more mock-platform options (e.g. --tls-cert FILE --tls-key FILE).
+  MockPlatformProcess(const std::filesystem::path& dir, std::string token,
+                      std::vector<std::string> extraArgs = {});
   int port() const { return port_; }
+  // The HTTPS port (0 without --tls-cert); url() stays the plain one (control API).
+  int tlsPort() const { return tlsPort_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   const std::string& token() const { return token_; }
   Process& process() { return *process_; }
@@ -160,6 +164,7 @@ class MockPlatformProcess {
   std::unique_ptr<Process> process_;
   std::string token_;
   int port_ = 0;
+  int tlsPort_ = 0;
 };
 
 // Where the gateway keeps its journal and outbox.
@@ -180,6 +185,8 @@ struct GatewayOptions {
   // Claims of a killed gateway block their cases until the lease ends: short, but longer
   // than a request's timeout so that a live worker's claim never expires under it.
   int leaseMs = 10000;
+  // When non-empty, the whole config file as written (the options above are then unused).
+  std::string configText;
   // A system's "adapter" block (JSON text) in place of the default; such a system need not
   // be in `systems` (a pull adapter's system has no keys).
   std::map<std::string, std::string> adapters;
@@ -192,6 +199,8 @@ class GatewayProcess {
   GatewayProcess(const std::filesystem::path& dir, GatewayOptions options);
   ~GatewayProcess();
   int port() const { return port_; }
+  // The HTTPS port from the "gateway ready" line (0 without "tls").
+  int tlsPort() const { return tlsPort_; }
   Process& process() { return *process_; }
   const std::filesystem::path& configPath() const { return config_; }
   // SIGKILL (no chance to finish anything) and reap.
@@ -209,6 +218,7 @@ class GatewayProcess {
   std::filesystem::path config_;
   std::unique_ptr<Process> process_;
   int port_ = 0;
+  int tlsPort_ = 0;
   int starts_ = 0;
 };
 
