@@ -47,7 +47,12 @@ sed -e "s#\"listen\": \"127.0.0.1:8600\"#\"listen\": \"127.0.0.1:$gw_port\"#" \
     -e "s#\"mappings\": \"../../mappings\"#\"mappings\": \"$root/mappings\"#" \
     -e "s#\"path\": \"../../var/demo/huitong.db\"#\"path\": \"$state/huitong.db\"#" \
     -e "s#\"public_key_file\": \"keys/#\"public_key_file\": \"$root/sandbox/demo/keys/#" \
+    -e "s#\"connection\": \"../../var/demo/#\"connection\": \"$state/#" \
+    -e "s#\"state_dir\": \"../../var/demo/#\"state_dir\": \"$state/#" \
     sandbox/demo/gateway.json > "$state/gateway.json"
+# funeral's front-end table (db_poll polls it, the simulator adds rows): the project's own rows.
+sqlite3 "$state/funeral-frontend.db" < sandbox/simulator/scripts/funeral/schema.sql
+sqlite3 "$state/funeral-frontend.db" < sandbox/demo/funeral-rows.sql
 
 nohup "$huitong" mock-platform --listen "127.0.0.1:$mock_port" --token demo-platform-token \
   > "$state/mock-platform.out" 2> "$state/mock-platform.log" < /dev/null &
