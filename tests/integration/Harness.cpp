@@ -417,7 +417,14 @@ std::string gatewayConfigJson(const GatewayOptions& o, const fs::path& dir) {
     << ", \"max_attempts\": 1000, \"initial_backoff_ms\": 100, \"max_backoff_ms\": 2000,"
        " \"idle_ms\": 20, \"lease_ms\": "
     << o.leaseMs << "},\n"
-    << "  \"ops_token\": \"it-ops-token\",\n  \"systems\": {";
+    << "  \"ops_token\": \"it-ops-token\",\n";
+  if (!o.plugins.empty()) {
+    c << "  \"plugins\": [";
+    for (std::size_t i = 0; i < o.plugins.size(); ++i)
+      c << (i ? ", " : "") << quote(o.plugins[i]);
+    c << "],\n";
+  }
+  c << "  \"systems\": {";
   for (std::size_t i = 0; i < o.systems.size(); ++i) {
     const auto& s = o.systems[i];
     c << (i ? ",\n" : "\n") << "    " << quote(s.system)

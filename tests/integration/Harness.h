@@ -190,6 +190,8 @@ struct GatewayOptions {
   // A system's "adapter" block (JSON text) in place of the default; such a system need not
   // be in `systems` (a pull adapter's system has no keys).
   std::map<std::string, std::string> adapters;
+  // Adapter plugin libraries (the config's "plugins").
+  std::vector<std::string> plugins;
 };
 
 // `huitong serve` with a config written into `dir`; the port comes from the "gateway ready"
