@@ -80,8 +80,8 @@ Result<LoadedPlugin> loadOne(const std::string& path, adapter::AdapterRegistry& 
   if (!abi || !cxx) {
     return refused("plugin.abi", path,
                    std::string("is not a Huitong adapter plugin: it does not export ") +
-                       adapter::kPluginAbiSymbol + " (HUITONG_ADAPTER_PLUGIN, " +
-                       "gateway/core/AdapterPlugin.h)");
+                       (abi ? adapter::kPluginCxxAbiSymbol : adapter::kPluginAbiSymbol) +
+                       " (HUITONG_ADAPTER_PLUGIN, gateway/core/AdapterPlugin.h)");
   }
   LoadedPlugin loaded;
   loaded.path = path;
