@@ -5,6 +5,7 @@
 # messages and shows them arriving at the mock platform. Both keep running in the background.
 #   HUITONG_PORT=8600 HUITONG_PLATFORM_PORT=8601   override the ports
 #   bash .ci/demo.sh stop                          stops what a previous run started
+# social-assistance takes GB18030 CSV files renamed into var/demo/drop/social-assistance/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -47,9 +48,14 @@ sed -e "s#\"listen\": \"127.0.0.1:8600\"#\"listen\": \"127.0.0.1:$gw_port\"#" \
     -e "s#\"mappings\": \"../../mappings\"#\"mappings\": \"$root/mappings\"#" \
     -e "s#\"path\": \"../../var/demo/huitong.db\"#\"path\": \"$state/huitong.db\"#" \
     -e "s#\"public_key_file\": \"keys/#\"public_key_file\": \"$root/sandbox/demo/keys/#" \
+    -e "s#\"folder\": \"../../var/demo/drop/#\"folder\": \"$state/drop/#" \
     -e "s#\"connection\": \"../../var/demo/#\"connection\": \"$state/#" \
     -e "s#\"state_dir\": \"../../var/demo/#\"state_dir\": \"$state/#" \
     sandbox/demo/gateway.json > "$state/gateway.json"
+
+# social-assistance's exchange folder (file_drop); done/ and error/ are made by the gateway.
+drop="$state/drop/social-assistance"
+mkdir -p "$drop"
 # funeral's front-end table (db_poll polls it, the simulator adds rows): the project's own rows.
 sqlite3 "$state/funeral-frontend.db" < sandbox/simulator/scripts/funeral/schema.sql
 sqlite3 "$state/funeral-frontend.db" < sandbox/demo/funeral-rows.sql
@@ -83,6 +89,12 @@ echo
 echo "== signed submissions (see README: 'Submit a message')"
 submit marriage "application/json;charset=UTF-8" mappings/marriage/tests/divorce-accepted.json
 submit elderly-subsidy "text/xml; charset=utf-8" mappings/elderly-subsidy/tests/review-landline.xml
+
+echo "== a GB18030 CSV export renamed into the social-assistance folder (file_drop)"
+cp mappings/social-assistance/tests/DB_20261102.csv "$drop/.DB_20261102.csv.tmp"
+mv "$drop/.DB_20261102.csv.tmp" "$drop/DB_20261102.csv"
+for _ in $(seq 100); do [ -e "$drop/DB_20261102.csv" ] || break; sleep 0.1; done
+ls "$drop/done" "$drop/error"
 sleep 1
 echo
 echo "== what the mock platform received"
