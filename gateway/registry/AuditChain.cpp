@@ -1,0 +1,163 @@
+#include "gateway/registry/AuditChain.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <functional>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "gateway/core/Json.h"
+
+namespace huitong::registry {
+namespace {
+
+// Re-writes JSON text canonically: object members sorted by name, no whitespace. Text that is
+// not JSON is kept as a JSON string (so that it is still covered, byte for byte).
+void writeCanonical(const rapidjson::Value& v, rapidjson::Writer<rapidjson::StringBuffer>& w) {
+  if (v.IsObject()) {
+    std::vector<const rapidjson::Value::Member*> members;
+    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it)
+      members.push_back(&*it);
+    std::sort(members.begin(), members.end(), [](const auto* a, const auto* b) {
+      return std::string_view(a->name.GetString(), a->name.GetStringLength()) <
+             std::string_view(b->name.GetString(), b->name.GetStringLength());
+    });
+    w.StartObject();
+    for (const auto* m : members) {
+      w.Key(m->name.GetString(), m->name.GetStringLength());
+      writeCanonical(m->value, w);
+    }
+    w.EndObject();
+  } else if (v.IsArray()) {
+    w.StartArray();
+    for (const auto& e : v.GetArray())
+      writeCanonical(e, w);
+    w.EndArray();
+  } else {
+    v.Accept(w);
+  }
+}
+
+void canonicalMember(rapidjson::Writer<rapidjson::StringBuffer>& w, const char* key,
+                     const std::string& jsonText) {
+  w.Key(key);
+  auto doc = json::parse(jsonText.empty() ? "null" : jsonText);
+  if (doc.ok()) {
+    writeCanonical(doc.value(), w);
+  } else {
+    w.String(jsonText.c_str(), static_cast<rapidjson::SizeType>(jsonText.size()));
+  }
+}
+
+void str(rapidjson::Writer<rapidjson::StringBuffer>& w, const char* key, const std::string& v) {
+  w.Key(key);
+  w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
+}
+
+std::string hex(const unsigned char* p, unsigned n) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out(n * 2, '0');
+  for (unsigned i = 0; i < n; ++i) {
+    out[2 * i] = kHex[p[i] >> 4];
+    out[2 * i + 1] = kHex[p[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string zeroHash() {
+  return std::string(64, '0');
+}
+
+std::string canonicalJson(const AuditEntry& e) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("seq");
+  w.Int64(e.seq);
+  w.Key("at");
+  w.Int64(e.at);
+  str(w, "actor", e.actor);
+  str(w, "role", e.role);
+  str(w, "action", e.action);
+  str(w, "target", e.target);
+  str(w, "system", e.system);
+  str(w, "item", e.item);
+  canonicalMember(w, "before", e.before);
+  canonicalMember(w, "after", e.after);
+  str(w, "alg", e.hashAlgorithm);
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+Result<std::string> entryHash(const AuditEntry& e) {
+  const EVP_MD* md = e.hashAlgorithm == "sha256" ? EVP_sha256()
+                     : e.hashAlgorithm == "sm3"  ? EVP_sm3()
+                                                 : nullptr;
+  if (!md) {
+    return Error{"audit.algorithm",
+                 "unknown audit hash algorithm '" + e.hashAlgorithm + "' (sha256 or sm3)", ""};
+  }
+  const std::string text = e.prevHash + "\n" + canonicalJson(e);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  if (EVP_Digest(text.data(), text.size(), out, &len, md, nullptr) != 1)
+    return Error{"audit.algorithm", e.hashAlgorithm + " is not available in this OpenSSL", ""};
+  return hex(out, len);
+}
+
+Result<void> chain(AuditEntry& entry, const AuditEntry* previous) {
+  entry.seq = previous ? previous->seq + 1 : 1;
+  entry.prevHash = previous ? previous->hash : zeroHash();
+  auto h = entryHash(entry);
+  if (!h.ok())
+    return h.error();
+  entry.hash = h.value();
+  return {};
+}
+
+ChainVerdict verifyChain(const std::vector<AuditEntry>& entries,
+                         const std::optional<AuditAnchor>& anchor) {
+  ChainVerdict v;
+  std::string prev = zeroHash();
+  std::int64_t expected = 1;
+  for (const auto& e : entries) {
+    auto broken = [&](const std::string& why) {
+      v.ok = false;
+      v.brokenSeq = e.seq;
+      v.why = why;
+      return v;
+    };
+    if (e.seq != expected) {
+      return broken("entry " + std::to_string(e.seq) + " found where entry " +
+                    std::to_string(expected) +
+                    " was expected (an entry was deleted, inserted or moved)");
+    }
+    if (e.prevHash != prev)
+      return broken("its previous-hash does not match entry " + std::to_string(e.seq - 1));
+    auto h = entryHash(e);
+    if (!h.ok())
+      return broken(h.error().message);
+    if (h.value() != e.hash)
+      return broken("its content does not match its hash (the entry was edited)");
+    prev = e.hash;
+    ++expected;
+    ++v.entries;
+  }
+  v.head = entries.empty() ? zeroHash() : entries.back().hash;
+  if (anchor) {
+    if (anchor->count != v.entries || anchor->head != v.head) {
+      v.ok = false;
+      v.brokenSeq = v.entries + 1;
+      v.why = "the chain ends at entry " + std::to_string(v.entries) + " but the anchor records " +
+              std::to_string(anchor->count) + " entries with head " + anchor->head.substr(0, 16) +
+              "… (entries were cut off the end)";
+    }
+  }
+  return v;
+}
+
+}  // namespace huitong::registry
