@@ -436,3 +436,31 @@ BOOST_AUTO_TEST_CASE(a_row_with_text_that_is_not_utf8_is_left_alone_the_others_g
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// MySQL is built in where cmake found POCO's DataMySQL and a client library; no server runs
+// in the tests: a refused connection must be a reported source failure, not a crash.
+BOOST_AUTO_TEST_SUITE(db_poll_mysql)
+
+BOOST_AUTO_TEST_CASE(a_mysql_server_that_is_not_there_is_reported_unreachable) {
+  Made m;
+  auto made = create(m, R"({"kind": "db_poll", "connector": "mysql",
+      "connection": "host=127.0.0.1;port=1;db=front;user=huitong;password=x",
+      "table": "EX_CASE_STAGE", "poll_ms": 20, "max_backoff_ms": 50, "connect_timeout_s": 2})");
+  if (!made.ok()) {
+    BOOST_TEST(made.error().message.find("no MySQL connector") != std::string::npos,
+               made.error().describe());
+    return;
+  }
+  auto adapter = std::move(made).value();
+  BOOST_REQUIRE(adapter->start().ok());
+  BOOST_REQUIRE(waitFor([&] {
+    const auto s = m.host.sources();
+    return !s.empty() && !s.back().reachable;
+  }));
+  adapter->stop();
+  const auto down = m.host.sources().back();
+  BOOST_TEST(down.detail.find("mysql EX_CASE_STAGE") != std::string::npos, down.detail);
+  BOOST_TEST(m.host.submitted().empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
