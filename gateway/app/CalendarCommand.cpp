@@ -4,6 +4,7 @@
 
 #include "gateway/app/CommandLine.h"
 #include "gateway/core/WorkCalendar.h"
+#include "gateway/http/GatewayConfig.h"
 
 namespace huitong::app {
 namespace {
@@ -13,6 +14,7 @@ constexpr const char* kUsage =
     "       huitong calendar add-workdays YYYY-MM-DD N prints the date N working days later\n"
     "       huitong calendar explain YYYY-MM-DD        says why (holiday, 调休, weekend)\n"
     "       huitong calendar years                     lists the years with a published notice\n"
+    "  --config FILE   also apply the gateway config's \"calendar\" block (overrides, hours)\n"
     "China's public holidays and adjusted working days (gateway/core/calendar/). A date in a\n"
     "year without a published notice is judged Monday-Friday; a note on standard error says so.\n";
 
@@ -26,12 +28,33 @@ void noteProvisional(bool provisional, Day day) {
 
 }  // namespace
 
-int runCalendar(const std::vector<std::string>& args) {
+int runCalendar(const std::vector<std::string>& all) {
+  std::vector<std::string> args;
+  std::string configFile;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (all[i] == "--config" && i + 1 < all.size())
+      configFile = all[++i];
+    else
+      args.push_back(all[i]);
+  }
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     (args.empty() ? std::cerr : std::cout) << kUsage;
     return args.empty() ? kExitUsage : kExitOk;
   }
-  const WorkCalendar& cal = WorkCalendar::china();
+  WorkCalendar cal = WorkCalendar::china();
+  if (!configFile.empty()) {
+    auto config = http::loadConfig(configFile);
+    if (!config.ok()) {
+      std::cerr << "huitong calendar: " << config.error().describe() << "\n";
+      return kExitUsage;
+    }
+    if (config.value().calendar) {
+      if (auto r = cal.configure(*config.value().calendar); !r.ok()) {
+        std::cerr << "huitong calendar: " << r.error().describe() << "\n";
+        return kExitUsage;
+      }
+    }
+  }
   const std::string& verb = args[0];
   if (verb == "years" && args.size() == 1) {
     for (int y : cal.publishedYears())

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "gateway/core/WorkCalendar.h"
 #include "gateway/http/TlsListener.h"
 #include "gateway/mapping/PositionedJson.h"
 
@@ -249,7 +250,7 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
   c.document = file;
   if (auto k = r.keys(root, "",
                       {"listen", "tls", "threads", "max_body_bytes", "mappings", "store",
-                       "platform", "delivery", "ops_token", "systems", "plugins"});
+                       "platform", "delivery", "ops_token", "systems", "plugins", "calendar"});
       !k.ok()) {
     return k.error();
   }
@@ -378,6 +379,16 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
   if (systems == root.MemberEnd() || !systems->value.IsObject()) {
     return r.fail("",
                   "missing \"systems\": an object of system id -> {auth, keys | legacy settings}");
+  }
+  if (auto it = root.FindMember("calendar"); it != root.MemberEnd()) {
+    if (!it->value.IsObject())
+      return r.fail("/calendar", "calendar is {extra_days_off, extra_working_days, office_hours}");
+    c.calendar.emplace(
+        it->value, "/calendar", [file](const std::string& p) { return file->where(p); },
+        r.baseDir());
+    WorkCalendar probe = WorkCalendar::china();
+    if (auto e = probe.configure(*c.calendar); !e.ok())
+      return e.error();
   }
   if (auto it = root.FindMember("plugins"); it != root.MemberEnd()) {
     if (!it->value.IsArray())

@@ -73,6 +73,8 @@ struct GatewayConfig {
   std::string opsToken;  // bearer token of the operator API (until staff accounts)
   std::vector<SystemConfig> systems;
   std::vector<std::string> plugins;  // adapter plugin libraries (absolute paths)
+  // Working-day calendar overrides and office hours (WorkCalendar::configure reads it).
+  std::optional<ConfigNode> calendar;
   // The parsed file: adapter config blocks point into it.
   std::shared_ptr<const void> document;
   const SystemConfig* findSystem(const std::string& id) const;

@@ -2,6 +2,7 @@
 #include "tests/cli/Cli.h"
 
 using namespace huitong::cli::test;
+using huitong::cli::test::TempDir;
 
 BOOST_AUTO_TEST_SUITE(calendar_command)
 
@@ -40,6 +41,30 @@ BOOST_AUTO_TEST_CASE(bad_input_is_a_usage_error) {
     BOOST_TEST(o.out.empty());
     BOOST_TEST(!o.err.empty());
   }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(calendar_command_config)
+
+BOOST_AUTO_TEST_CASE(the_gateway_config_adds_operator_overrides) {
+  TempDir dir;
+  const auto cfg = dir.write("gateway.json", R"({
+  "mappings": "mappings",
+  "systems": {},
+  "calendar": {"extra_days_off": ["2026-12-24"], "extra_working_days": ["2026-12-26"]}
+})");
+  auto o = runHuitong({"calendar", "is-workday", "2026-12-24", "--config", cfg.string()});
+  BOOST_TEST(o.exitCode == 0, o.err);
+  BOOST_TEST(o.out == "false\n");
+  o = runHuitong({"calendar", "--config", cfg.string(), "explain", "2026-12-26"});
+  BOOST_TEST(o.out == "2026-12-26 working day: adjusted working day (operator override)\n");
+  const auto bad = dir.write("bad.json",
+                             "{\n  \"systems\": {},\n  \"calendar\": {\n"
+                             "    \"extra_days_off\": [\"2026-12-32\"]\n  }\n}");
+  o = runHuitong({"calendar", "is-workday", "2026-12-24", "--config", bad.string()});
+  BOOST_TEST(o.exitCode == 2);
+  BOOST_TEST(o.err.find("bad.json:4:") != std::string::npos, o.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
