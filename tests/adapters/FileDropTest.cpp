@@ -320,6 +320,24 @@ BOOST_AUTO_TEST_CASE(a_repeated_submission_still_moves_the_file) {
   BOOST_TEST(!fs::exists(f.in() / "DB_8.csv"));
 }
 
+BOOST_AUTO_TEST_CASE(a_file_replaced_after_it_was_read_is_read_again_not_moved_unread) {
+  Folder f;
+  std::atomic<int> calls{0};
+  auto r = start(configFor(f), [&](const RawMessage&) {
+    // Between the read and the move, the department renames a new version over the file.
+    if (++calls == 1)
+      f.drop("DB_15.csv", kCsv + "second version\r\n");
+    return answer(Outcome::kAccepted);
+  });
+  f.drop("DB_15.csv", kCsv);
+  BOOST_REQUIRE(eventually([&] { return fs::exists(f.done() / "DB_15.csv"); }));
+  const auto sent = r->host.submitted();
+  BOOST_REQUIRE_EQUAL(sent.size(), 2u);
+  BOOST_TEST(sent[0].bytes == kCsv);
+  BOOST_TEST(sent[1].bytes == kCsv + "second version\r\n");
+  BOOST_TEST(slurp(f.done() / "DB_15.csv") == kCsv + "second version\r\n");
+}
+
 BOOST_AUTO_TEST_CASE(the_same_name_again_keeps_both_files) {
   Folder f;
   auto r = start(configFor(f));
