@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and starts the demo: the mock platform on 127.0.0.1:8601
-# and the gateway on 127.0.0.1:8600 (embedded SQLite store, the four sample departments with
-# the demo credentials of sandbox/demo/credentials.json), then submits a few signed sample
-# messages and shows them arriving at the mock platform. Both keep running in the background.
+# Installs what is missing, builds, and starts the demo: the mock platform on 127.0.0.1:8601,
+# the gateway on 127.0.0.1:8600 (embedded SQLite store, the four sample departments with the
+# demo credentials of sandbox/demo/credentials.json) and the department simulator, which plays
+# the four departments through their own adapters at a gentle pace: marriage (signed JSON,
+# http_json), elderly-subsidy (signed SOAP, soap11), social-assistance (GB18030 CSV files renamed
+# into var/demo/drop/social-assistance, file_drop) and funeral (rows in the front-end table
+# var/demo/funeral-frontend.db, db_poll). All three keep running in the background.
 #   HUITONG_PORT=8600 HUITONG_PLATFORM_PORT=8601   override the ports
 #   bash .ci/demo.sh stop                          stops what a previous run started
-# social-assistance takes GB18030 CSV files renamed into var/demo/drop/social-assistance/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -15,7 +17,7 @@ mock_port="${HUITONG_PLATFORM_PORT:-8601}"
 huitong="$root/build/gateway/app/huitong"
 
 stop_previous() {
-  for name in gateway mock-platform; do
+  for name in simulator gateway mock-platform; do
     if [ -f "$state/$name.pid" ]; then
       pid=$(cat "$state/$name.pid")
       if kill -0 "$pid" 2>/dev/null; then
@@ -95,15 +97,26 @@ cp mappings/social-assistance/tests/DB_20261102.csv "$drop/.DB_20261102.csv.tmp"
 mv "$drop/.DB_20261102.csv.tmp" "$drop/DB_20261102.csv"
 for _ in $(seq 100); do [ -e "$drop/DB_20261102.csv" ] || break; sleep 0.1; done
 ls "$drop/done" "$drop/error"
-sleep 1
+
 echo
-echo "== what the mock platform received"
-curl -sS "http://127.0.0.1:$mock_port/control/v1/received?limit=10" | jq -c '.events[] | {index, event_id}'
+echo "== the department simulator: one stage of a case per department every 4 s"
+nohup "$huitong" simulate --config sandbox/demo/simulator.json --gateway "http://127.0.0.1:$gw_port" \
+  > "$state/simulator.log" 2>&1 < /dev/null &
+echo $! > "$state/simulator.pid"
+# Long enough for the folder watcher (2 s stable) and the table poller (every 5 s).
+sleep 9
+head -8 "$state/simulator.log"
+echo
+echo "== what the mock platform received, by department"
+curl -sS "http://127.0.0.1:$mock_port/control/v1/received?limit=200" |
+  jq -r '[.events[] | .event_id | split(":")[0]] | group_by(.) | map("\(.[0]): \(length) events") | .[]'
 cat <<EOT
 
-The gateway listens on http://127.0.0.1:$gw_port and the mock platform on http://127.0.0.1:$mock_port.
-  logs:      $state/gateway.log, $state/mock-platform.log
+The gateway listens on http://127.0.0.1:$gw_port and the mock platform on http://127.0.0.1:$mock_port;
+the simulator keeps sending (see $state/simulator.log).
+  logs:      $state/gateway.log, $state/mock-platform.log, $state/simulator.log
   metrics:   curl -s http://127.0.0.1:$gw_port/metrics
   received:  curl -s 'http://127.0.0.1:$mock_port/control/v1/received?limit=20' | jq
+  systems:   curl -s -H 'Authorization: Bearer demo-ops-token' http://127.0.0.1:$gw_port/ops/v1/systems | jq
   stop:      bash .ci/demo.sh stop
 EOT

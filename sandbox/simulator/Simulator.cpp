@@ -273,7 +273,8 @@ class TableDepartment final : public Department {
 };
 
 Result<std::unique_ptr<Department>> makeDepartment(const ConfigNode& c, const std::string& system,
-                                                   const std::string& scriptsDir) {
+                                                   const std::string& scriptsDir,
+                                                   const std::string& gateway) {
   auto via = c.oneOf("via", {"http", "folder", "table"}, "http");
   if (!via.ok())
     return via.error();
@@ -318,6 +319,13 @@ Result<std::unique_ptr<Department>> makeDepartment(const ConfigNode& c, const st
         return r->error();
     }
     h->url = url.value();
+    if (!gateway.empty()) {
+      try {
+        h->url = gateway + Poco::URI(url.value()).getPathEtc();
+      } catch (const Poco::Exception& e) {
+        return c.fail("url", "not a URL: " + e.displayText());
+      }
+    }
     h->contentType = type.value();
     h->soapAction = action.value();
     auth::DepartmentKey key{keyId.value(), system, alg.value(), secret.value(), ""};
@@ -508,7 +516,8 @@ Result<long> run(const Options& options, const std::atomic<bool>& stop, const Cl
     auto node = depts.value().object(it->name.GetString(), true);
     if (!node.ok())
       return node.error();
-    auto d = makeDepartment(node.value(), it->name.GetString(), root.resolvePath(scripts.value()));
+    auto d = makeDepartment(node.value(), it->name.GetString(), root.resolvePath(scripts.value()),
+                            options.gateway);
     if (!d.ok())
       return d.error();
     departments.push_back(std::move(d).value());
@@ -571,8 +580,13 @@ int runSimulate(const std::vector<std::string>& args) {
         o.ticks = std::stol(*v2);
       } else if (const auto* v3 = value("--interval-ms")) {
         o.intervalMs = std::stol(*v3);
+      } else if (const auto* v4 = value("--gateway")) {
+        o.gateway = *v4;
+        while (!o.gateway.empty() && o.gateway.back() == '/')
+          o.gateway.pop_back();
       } else if (a == "--help" || a == "-h") {
-        std::cout << "usage: huitong simulate --config FILE [--ticks N] [--interval-ms N]\n"
+        std::cout << "usage: huitong simulate --config FILE [--ticks N] [--interval-ms N] "
+                     "[--gateway http://HOST:PORT]\n"
                      "Plays the department systems of FILE (sandbox/demo/simulator.json): one "
                      "stage of one case per department per tick, until stopped or N ticks.\n";
         return 0;

@@ -36,15 +36,16 @@ std::string residentId(int year, int month, int day, int serial);
 
 struct Options {
   std::string configFile;
-  long ticks = 0;                                 // 0 = until stopped
-  long intervalMs = -1;                           // -1 = the config's
+  long ticks = 0;        // 0 = until stopped
+  long intervalMs = -1;  // -1 = the config's
+  std::string gateway;   // "http://127.0.0.1:18600": replaces scheme, host and port of each url
   std::function<void(const std::string&)> print;  // one line per step
 };
 
 // Runs until `stop` is set or `ticks` ticks were played. Returns the number of failed sends.
 Result<long> run(const Options& options, const std::atomic<bool>& stop, const Clock& clock);
 
-// `huitong simulate --config FILE [--ticks N] [--interval-ms N]`
+// `huitong simulate --config FILE [--ticks N] [--interval-ms N] [--gateway URL]`
 int runSimulate(const std::vector<std::string>& args);
 
 }  // namespace huitong::simulator
