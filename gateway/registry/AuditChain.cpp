@@ -119,45 +119,69 @@ Result<void> chain(AuditEntry& entry, const AuditEntry* previous) {
   return {};
 }
 
-ChainVerdict verifyChain(const std::vector<AuditEntry>& entries,
-                         const std::optional<AuditAnchor>& anchor) {
-  ChainVerdict v;
-  std::string prev = zeroHash();
-  std::int64_t expected = 1;
-  for (const auto& e : entries) {
-    auto broken = [&](const std::string& why) {
-      v.ok = false;
-      v.brokenSeq = e.seq;
-      v.why = why;
-      return v;
-    };
-    if (e.seq != expected) {
-      return broken("entry " + std::to_string(e.seq) + " found where entry " +
-                    std::to_string(expected) +
-                    " was expected (an entry was deleted, inserted or moved)");
-    }
-    if (e.prevHash != prev)
-      return broken("its previous-hash does not match entry " + std::to_string(e.seq - 1));
-    auto h = entryHash(e);
-    if (!h.ok())
-      return broken(h.error().message);
-    if (h.value() != e.hash)
-      return broken("its content does not match its hash (the entry was edited)");
-    prev = e.hash;
-    ++expected;
-    ++v.entries;
+bool ChainVerifier::add(const AuditEntry& e) {
+  if (!verdict_.ok)
+    return false;
+  auto broken = [&](const std::string& why) {
+    verdict_.ok = false;
+    verdict_.brokenSeq = e.seq;
+    verdict_.why = why;
+    return false;
+  };
+  const std::int64_t expected = verdict_.entries + 1;
+  if (e.seq != expected) {
+    return broken("entry " + std::to_string(e.seq) + " found where entry " +
+                  std::to_string(expected) +
+                  " was expected (an entry was deleted, inserted or moved)");
   }
-  v.head = entries.empty() ? zeroHash() : entries.back().hash;
-  if (anchor) {
-    if (anchor->count != v.entries || anchor->head != v.head) {
-      v.ok = false;
-      v.brokenSeq = v.entries + 1;
-      v.why = "the chain ends at entry " + std::to_string(v.entries) + " but the anchor records " +
-              std::to_string(anchor->count) + " entries with head " + anchor->head.substr(0, 16) +
-              "… (entries were cut off the end)";
-    }
+  if (e.prevHash != prev_)
+    return broken("its previous-hash does not match entry " + std::to_string(e.seq - 1));
+  auto h = entryHash(e);
+  if (!h.ok())
+    return broken(h.error().message);
+  if (h.value() != e.hash)
+    return broken("its content does not match its hash (the entry was edited)");
+  prev_ = e.hash;
+  ++verdict_.entries;
+  return true;
+}
+
+ChainVerdict ChainVerifier::finish(const std::optional<AuditAnchor>& anchor) const {
+  ChainVerdict v = verdict_;
+  if (!v.ok)
+    return v;
+  v.head = prev_;
+  if (!anchor)
+    return v;
+  if (anchor->count > v.entries) {
+    v.ok = false;
+    v.brokenSeq = v.entries + 1;
+    v.why = "the chain ends at entry " + std::to_string(v.entries) + " but the anchor records " +
+            std::to_string(anchor->count) + " entries with head " + anchor->head.substr(0, 16) +
+            "… (entries were cut off the end)";
+  } else if (anchor->count < v.entries) {
+    v.ok = false;
+    v.brokenSeq = anchor->count + 1;
+    v.why = "the anchor records " + std::to_string(anchor->count) + " entries but the chain has " +
+            std::to_string(v.entries) +
+            " (entries were added without the anchor, or the anchor was rewound)";
+  } else if (anchor->head != v.head) {
+    v.ok = false;
+    v.brokenSeq = v.entries;
+    v.why = "the anchor's head " + anchor->head.substr(0, 16) + "… is not entry " +
+            std::to_string(v.entries) + "'s hash (the chain or the anchor was rewritten)";
   }
   return v;
+}
+
+ChainVerdict verifyChain(const std::vector<AuditEntry>& entries,
+                         const std::optional<AuditAnchor>& anchor) {
+  ChainVerifier verifier;
+  for (const auto& e : entries) {
+    if (!verifier.add(e))
+      break;
+  }
+  return verifier.finish(anchor);
 }
 
 }  // namespace huitong::registry

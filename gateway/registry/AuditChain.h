@@ -58,4 +58,21 @@ struct ChainVerdict {
 ChainVerdict verifyChain(const std::vector<AuditEntry>& entries,
                          const std::optional<AuditAnchor>& anchor);
 
+// verifyChain one entry at a time, for chains too long to hold in memory (`huitong audit
+// verify` streams the store through it). Not thread-safe; one verifier per pass.
+class ChainVerifier {
+ public:
+  // Checks the next entry in storage order. false: it is the first broken entry (finish()
+  // says why); later entries are not checked.
+  bool add(const AuditEntry& entry);
+  // The verdict over the entries added, held against the anchor when given and the chain
+  // was whole so far.
+  ChainVerdict finish(const std::optional<AuditAnchor>& anchor) const;
+  std::int64_t checked() const { return verdict_.entries; }
+
+ private:
+  ChainVerdict verdict_;
+  std::string prev_ = zeroHash();
+};
+
 }  // namespace huitong::registry

@@ -33,6 +33,14 @@ Result<std::unique_ptr<ExchangeStore>> ExchangeStore::open(const StoreConfig& co
   }
 }
 
+Result<void> ExchangeStore::migrate(const StoreConfig& config) {
+  auto store = open(config);
+  if (!store.ok()) {
+    return store.error();
+  }
+  return {};
+}
+
 Result<std::vector<Result<void>>> ExchangeStore::settle(
     const std::vector<Settlement>& settlements) {
   std::vector<Result<void>> results;

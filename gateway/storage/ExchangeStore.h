@@ -106,6 +106,9 @@ class ExchangeStore {
 
   // Opens (creating and migrating the schema to the latest version) the store.
   static Result<std::unique_ptr<ExchangeStore>> open(const StoreConfig& config);
+  // Creates the database or migrates it to latestSchemaVersion(), then closes it: for the
+  // other stores that share the database and open their own connections (gateway/registry).
+  static Result<void> migrate(const StoreConfig& config);
 
   // Journals a message and its events durably (committed, fsync'ed) before returning. When
   // (system, digest) was journaled before, nothing is written and the first outcome returns.

@@ -130,6 +130,113 @@ CREATE INDEX outbox_pending_id ON outbox (id) WHERE state = 'pending';
        R"sql(
 CREATE INDEX outbox_pending_id ON outbox (id) WHERE state = 'pending';
 )sql"},
+      // The filing registry and its audit trail (gateway/registry/RegistryStore.h). audit_entry
+      // is append-only (triggers refuse UPDATE and DELETE; the hash chain, not the triggers, is
+      // what proves it); audit_anchor is its one-row (count, head). Every query filter but the
+      // target substring has a (column, seq) index: a filtered page is one index range.
+      {4, "filing registry and audit trail",
+       R"sql(
+CREATE TABLE filing (
+  system TEXT NOT NULL,
+  item_code TEXT NOT NULL,
+  item_name TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL CHECK (state IN ('requested', 'configuring', 'joint_debugging', 'online', 'suspended', 'retired')),
+  version INTEGER NOT NULL,
+  contact_name TEXT NOT NULL DEFAULT '',
+  contact_phone TEXT NOT NULL DEFAULT '',
+  notes TEXT NOT NULL DEFAULT '',
+  requirement_confirmed_at INTEGER,
+  configuring_due TEXT NOT NULL DEFAULT '',
+  configuring_due_provisional INTEGER NOT NULL DEFAULT 0,
+  live_mapping_version TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (system, item_code)
+);
+CREATE INDEX filing_state ON filing (state, configuring_due);
+CREATE TABLE audit_entry (
+  seq INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  role TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  system TEXT NOT NULL DEFAULT '',
+  item TEXT NOT NULL DEFAULT '',
+  before_json TEXT NOT NULL,
+  after_json TEXT NOT NULL,
+  alg TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX audit_entry_system ON audit_entry (system, seq);
+CREATE INDEX audit_entry_item ON audit_entry (item, seq);
+CREATE INDEX audit_entry_actor ON audit_entry (actor, seq);
+CREATE INDEX audit_entry_action ON audit_entry (action, seq);
+CREATE INDEX audit_entry_at ON audit_entry (at, seq);
+CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TABLE audit_anchor (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  entry_count INTEGER NOT NULL,
+  head TEXT NOT NULL
+);
+INSERT INTO audit_anchor (id, entry_count, head) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+)sql",
+       R"sql(
+CREATE TABLE filing (
+  system TEXT NOT NULL,
+  item_code TEXT NOT NULL,
+  item_name TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL CHECK (state IN ('requested', 'configuring', 'joint_debugging', 'online', 'suspended', 'retired')),
+  version BIGINT NOT NULL,
+  contact_name TEXT NOT NULL DEFAULT '',
+  contact_phone TEXT NOT NULL DEFAULT '',
+  notes TEXT NOT NULL DEFAULT '',
+  requirement_confirmed_at BIGINT,
+  configuring_due TEXT NOT NULL DEFAULT '',
+  configuring_due_provisional INTEGER NOT NULL DEFAULT 0,
+  live_mapping_version TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (system, item_code)
+);
+CREATE INDEX filing_state ON filing (state, configuring_due);
+CREATE TABLE audit_entry (
+  seq BIGINT PRIMARY KEY,
+  at BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  role TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  system TEXT NOT NULL DEFAULT '',
+  item TEXT NOT NULL DEFAULT '',
+  before_json TEXT NOT NULL,
+  after_json TEXT NOT NULL,
+  alg TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX audit_entry_system ON audit_entry (system, seq);
+CREATE INDEX audit_entry_item ON audit_entry (item, seq);
+CREATE INDEX audit_entry_actor ON audit_entry (actor, seq);
+CREATE INDEX audit_entry_action ON audit_entry (action, seq);
+CREATE INDEX audit_entry_at ON audit_entry (at, seq);
+CREATE FUNCTION audit_entry_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$;
+CREATE TRIGGER audit_entry_no_change BEFORE UPDATE OR DELETE ON audit_entry
+  FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only();
+CREATE TRIGGER audit_entry_no_truncate BEFORE TRUNCATE ON audit_entry
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_entry_append_only();
+CREATE TABLE audit_anchor (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  entry_count BIGINT NOT NULL,
+  head TEXT NOT NULL
+);
+INSERT INTO audit_anchor (id, entry_count, head) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+)sql"},
   };
   return kMigrations;
 }

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "tests/storage/PostgresServer.h"
+#include "tests/storage/RegistryStoreConformance.h"
 #include "tests/storage/StoreConformance.h"
 
 using huitong::storage::ExchangeStore;
@@ -51,6 +52,10 @@ struct PostgresStore {
 
 BOOST_AUTO_TEST_SUITE(postgres_conformance)
 HUITONG_STORE_CONFORMANCE_TESTS(PostgresStore)
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(postgres_registry_conformance)
+HUITONG_REGISTRY_STORE_CONFORMANCE_TESTS(PostgresStore)
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(postgres_server)

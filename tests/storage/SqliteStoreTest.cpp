@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/storage/RegistryStoreConformance.h"
 #include "tests/storage/StoreConformance.h"
 
 namespace fs = std::filesystem;
@@ -61,6 +62,10 @@ struct SqliteStore {
 
 BOOST_AUTO_TEST_SUITE(sqlite_conformance)
 HUITONG_STORE_CONFORMANCE_TESTS(SqliteStore)
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(sqlite_registry_conformance)
+HUITONG_REGISTRY_STORE_CONFORMANCE_TESTS(SqliteStore)
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(sqlite_file)

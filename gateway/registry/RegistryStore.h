@@ -1,0 +1,107 @@
+// Where filings and the audit trail live: the same database as the exchange store (same SQLite
+// file, same PostgreSQL database), tables created by gateway/storage's numbered migrations.
+// One interface, two implementations (SQLite, PostgreSQL), one conformance suite
+// (tests/storage/RegistryStoreConformance.cpp). RegistryService is the only writer of filings;
+// this layer keeps the chain whole (appends serialized, anchor in the same transaction).
+// Thread-safe: every method may be called from any thread. Database failures come back as
+// Error{"store.*", ...}; nothing here throws.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/core/Error.h"
+#include "gateway/core/WorkCalendar.h"
+#include "gateway/registry/AuditChain.h"
+#include "gateway/registry/Filing.h"
+#include "gateway/storage/ExchangeStore.h"
+
+namespace huitong::registry {
+
+// Filings to list; every given field must match.
+struct FilingFilter {
+  std::string system;  // "" = every system
+  std::optional<FilingState> state;
+  std::optional<Day> overdueOn;  // only filings still configuring after their due day
+};
+
+// The largest audit page a query returns (a bigger limit is "audit.limit").
+constexpr int kMaxAuditPage = 1000;
+
+// An audit query: every given filter must hold. Pages go in seq order, after `afterSeq`.
+struct AuditQuery {
+  std::string system;
+  std::string item;
+  std::string actor;
+  std::string action;
+  std::string targetContains;        // a plain substring of the target (no wildcards)
+  std::optional<EpochMillis> since;  // at >= since
+  std::optional<EpochMillis> until;  // at <= until
+  std::int64_t afterSeq = 0;         // the cursor: the last seq of the previous page
+  int limit = 100;                   // 1..kMaxAuditPage
+};
+
+struct AuditPage {
+  std::vector<AuditEntry> entries;
+  // The cursor of the next page (the last entry's seq); 0 when this was the last page.
+  std::int64_t nextAfterSeq = 0;
+};
+
+class RegistryStore {
+ public:
+  virtual ~RegistryStore() = default;
+
+  // Opens the registry in the exchange store's database, applying the schema migrations it
+  // lacks (storage::ExchangeStore::migrate). New audit entries are hashed with
+  // `hashAlgorithm` ("sha256" | "sm3"; "audit.algorithm" otherwise).
+  static Result<std::unique_ptr<RegistryStore>> open(const storage::StoreConfig& config,
+                                                     const std::string& hashAlgorithm = "sha256");
+
+  // Stores a new filing and, when `audit` is given, appends it to the audit trail in the same
+  // transaction. The filing is stored as given (version included). (system, itemCode) on file
+  // already: "filing.exists", nothing written. Returns the appended entry (seq, hash filled).
+  virtual Result<std::optional<AuditEntry>> createFiling(
+      const Filing& filing, const std::optional<AuditEntry>& audit) = 0;
+
+  virtual Result<std::optional<Filing>> filing(const std::string& system,
+                                               const std::string& itemCode) = 0;
+  // In (system, itemCode) order.
+  virtual Result<std::vector<Filing>> filings(const FilingFilter& filter) = 0;
+  // Filings still configuring after their due day on `today`.
+  virtual Result<std::int64_t> overdueCount(Day today) = 0;
+
+  // Replaces the stored filing (system, itemCode) with `next` when its stored version is still
+  // `expectedVersion`, and appends `audit` (when given) in the same transaction.
+  // Another version stored: "filing.stale"; none on file: "filing.not_found"; nothing written.
+  virtual Result<std::optional<AuditEntry>> updateFiling(
+      const Filing& next, std::int64_t expectedVersion, const std::optional<AuditEntry>& audit) = 0;
+
+  // Appends one entry: chained (AuditChain::chain) on the anchor's head, and the anchor moved
+  // to it, in one transaction. Appends are serialized (across threads, processes and, on
+  // PostgreSQL, instances), so the chain never forks. `at` is raised to the head entry's time
+  // when the clock went back, keeping the trail in time order. The caller's seq, prevHash,
+  // hash and hashAlgorithm are ignored. Returns the entry as stored.
+  virtual Result<AuditEntry> appendAudit(const AuditEntry& entry) = 0;
+
+  // The anchor: entry count and head hash, as the last append wrote them.
+  virtual Result<AuditAnchor> anchor() = 0;
+
+  // Reads the anchor, then every entry in seq order, from one snapshot (appends made meanwhile
+  // are not seen): for verifying the whole chain without holding it in memory. `visit` returns
+  // false to stop early. Returns the snapshot's anchor; nullopt when the anchor row is gone
+  // (itself a sign of tampering).
+  virtual Result<std::optional<AuditAnchor>> scanChain(
+      const std::function<bool(const AuditEntry&)>& visit) = 0;
+
+  // One page of entries matching `query` ("audit.limit" for a limit outside 1..kMaxAuditPage).
+  // Every filter but targetContains is served by an index; a time range is turned into a seq
+  // range (entries are in time order, see appendAudit), so a filtered first page stays fast on
+  // millions of entries.
+  virtual Result<AuditPage> queryAudit(const AuditQuery& query) = 0;
+};
+
+}  // namespace huitong::registry

@@ -1,0 +1,466 @@
+#include "tests/storage/RegistryStoreConformance.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "gateway/core/Json.h"
+#include "gateway/registry/RegistryService.h"
+
+namespace huitong::registry::testing {
+namespace {
+
+constexpr EpochMillis kT0 = 1'790'000'000'000;  // 2026-09-21, a Monday, 22:13 in China
+
+// A copy: the Result is usually a temporary.
+template <typename T>
+T ok(const Result<T>& r) {
+  BOOST_TEST_REQUIRE(r.ok(), (r.ok() ? "" : r.error().code + ": " + r.error().message));
+  return r.value();
+}
+
+template <typename T>
+std::string codeOf(const Result<T>& r) {
+  return r.ok() ? "ok" : r.error().code;
+}
+
+Filing newFiling(const std::string& system, const std::string& item) {
+  Filing f;
+  f.system = system;
+  f.itemCode = item;
+  f.itemName = "结婚登记 " + item;
+  f.contactName = "张三";
+  f.contactPhone = "010-1234";
+  f.createdAt = kT0;
+  f.updatedAt = kT0;
+  return f;
+}
+
+AuditEntry auditOf(const std::string& actor, const std::string& action, const std::string& system,
+                   const std::string& item, EpochMillis at) {
+  AuditEntry e;
+  e.at = at;
+  e.actor = actor;
+  e.role = "operator";
+  e.action = action;
+  e.target = "filing " + system + "/" + item;
+  e.system = system;
+  e.item = item;
+  e.before = "null";
+  e.after = R"({"state":"requested"})";
+  return e;
+}
+
+ChainVerdict verifyStore(RegistryStore& store) {
+  ChainVerifier v;
+  auto anchor = store.scanChain([&](const AuditEntry& e) { return v.add(e); });
+  BOOST_TEST_REQUIRE(anchor.ok());
+  return v.finish(anchor.value());
+}
+
+// Every page of `q`, following the cursor.
+std::vector<AuditEntry> allPages(RegistryStore& store, AuditQuery q) {
+  std::vector<AuditEntry> out;
+  for (int pages = 0; pages < 10000; ++pages) {
+    const auto& page = ok(store.queryAudit(q));
+    out.insert(out.end(), page.entries.begin(), page.entries.end());
+    if (page.nextAfterSeq == 0)
+      break;
+    BOOST_TEST_REQUIRE(static_cast<int>(page.entries.size()) == q.limit);
+    q.afterSeq = page.nextAfterSeq;
+  }
+  return out;
+}
+
+// Go-live checks as the sandbox will answer them: versions listed here are published and
+// carry passing evidence.
+class ListedVersions final : public GoLiveChecks {
+ public:
+  bool mappingVersionPublished(const std::string&, const std::string& v) const override {
+    return v == "v3";
+  }
+  bool sandboxEvidencePassed(const std::string&, const std::string&,
+                             const std::string& v) const override {
+    return v == "v3";
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<RegistryStore> openRegistryOrFail(const storage::StoreConfig& config) {
+  auto r = RegistryStore::open(config);
+  BOOST_TEST_REQUIRE(r.ok(), (r.ok() ? "" : r.error().code + ": " + r.error().message));
+  return std::move(r).value();
+}
+
+void checkFilingsCreateGetListUpdate(const storage::StoreConfig& config) {
+  auto store = openRegistryOrFail(config);
+  BOOST_TEST(!ok(store->createFiling(newFiling("marriage", "I-1"), std::nullopt)).has_value());
+  ok(store->createFiling(newFiling("marriage", "I-2"), std::nullopt));
+  ok(store->createFiling(newFiling("funeral", "I-1"), std::nullopt));
+  BOOST_TEST(codeOf(store->createFiling(newFiling("marriage", "I-1"), std::nullopt)) ==
+             "filing.exists");
+
+  auto got = ok(store->filing("marriage", "I-1"));
+  BOOST_TEST_REQUIRE(got.has_value());
+  BOOST_TEST(got->itemName == "结婚登记 I-1");
+  BOOST_TEST(got->contactName == "张三");
+  BOOST_TEST(got->version == 1);
+  BOOST_TEST((got->state == FilingState::kRequested));
+  BOOST_TEST(!got->requirementConfirmedAt.has_value());
+  BOOST_TEST(!got->configuringDue.has_value());
+  BOOST_TEST(!ok(store->filing("marriage", "nope")).has_value());
+
+  Filing next = *got;
+  next.state = FilingState::kConfiguring;
+  next.version = 2;
+  next.requirementConfirmedAt = kT0 + 1000;
+  next.configuringDue = parseDate("2026-09-23").value();
+  next.configuringDueProvisional = true;
+  next.liveMappingVersion = "v1";
+  ok(store->updateFiling(next, 1, std::nullopt));
+  BOOST_TEST(codeOf(store->updateFiling(next, 1, std::nullopt)) == "filing.stale");
+  Filing ghost = newFiling("marriage", "ghost");
+  BOOST_TEST(codeOf(store->updateFiling(ghost, 1, std::nullopt)) == "filing.not_found");
+  got = ok(store->filing("marriage", "I-1"));
+  BOOST_TEST(got->version == 2);
+  BOOST_TEST(*got->requirementConfirmedAt == kT0 + 1000);
+  BOOST_TEST(formatDate(*got->configuringDue) == "2026-09-23");
+  BOOST_TEST(got->configuringDueProvisional);
+  BOOST_TEST(got->liveMappingVersion == "v1");
+
+  BOOST_TEST(ok(store->filings({})).size() == 3u);
+  const auto& marriage = ok(store->filings({"marriage", std::nullopt, std::nullopt}));
+  BOOST_TEST_REQUIRE(marriage.size() == 2u);
+  BOOST_TEST(marriage[0].itemCode == "I-1");
+  BOOST_TEST(ok(store->filings({"", FilingState::kConfiguring, std::nullopt})).size() == 1u);
+  // Due on the 23rd: overdue from the 24th.
+  const Day due = parseDate("2026-09-23").value();
+  BOOST_TEST(ok(store->filings({"", std::nullopt, due})).empty());
+  BOOST_TEST(ok(store->filings({"", std::nullopt, due + 1})).size() == 1u);
+  BOOST_TEST(ok(store->overdueCount(due)) == 0);
+  BOOST_TEST(ok(store->overdueCount(due + 1)) == 1);
+}
+
+void checkAuditAppendChainsAndAnchors(const storage::StoreConfig& config) {
+  auto store = openRegistryOrFail(config);
+  auto empty = ok(store->anchor());
+  BOOST_TEST(empty.count == 0);
+  BOOST_TEST(empty.head == zeroHash());
+  BOOST_TEST(verifyStore(*store).ok);
+
+  std::vector<AuditEntry> written;
+  for (int i = 0; i < 20; ++i) {
+    auto e = auditOf("li.na", "filing.move", "marriage", "I-" + std::to_string(i), kT0 + i);
+    written.push_back(ok(store->appendAudit(e)));
+    BOOST_TEST(written.back().seq == i + 1);
+  }
+  // The clock went back: the entry keeps the trail's time order.
+  const auto late = ok(store->appendAudit(auditOf("wang.wei", "x", "", "", kT0 - 5000)));
+  BOOST_TEST(late.at == kT0 + 19);
+  BOOST_TEST(late.prevHash == written.back().hash);
+
+  const auto anchor = ok(store->anchor());
+  BOOST_TEST(anchor.count == 21);
+  BOOST_TEST(anchor.head == late.hash);
+  const auto verdict = verifyStore(*store);
+  BOOST_TEST(verdict.ok, verdict.why);
+  BOOST_TEST(verdict.entries == 21);
+  BOOST_TEST(verdict.head == late.hash);
+
+  // Read back exactly as written (the hash covers every field).
+  std::vector<AuditEntry> read;
+  ok(store->scanChain([&](const AuditEntry& e) {
+    read.push_back(e);
+    return true;
+  }));
+  BOOST_TEST_REQUIRE(read.size() == 21u);
+  BOOST_TEST(read[3].hash == written[3].hash);
+  BOOST_TEST(read[3].after == written[3].after);
+  BOOST_TEST(read[3].target == "filing marriage/I-3");
+  // Early stop.
+  int seen = 0;
+  ok(store->scanChain([&](const AuditEntry&) { return ++seen < 5; }));
+  BOOST_TEST(seen == 5);
+
+  // SM3 for new entries: the chain goes on across algorithms.
+  auto sm3 = RegistryStore::open(config, "sm3");
+  BOOST_TEST_REQUIRE(sm3.ok());
+  const auto s = ok(sm3.value()->appendAudit(auditOf("li.na", "y", "", "", kT0 + 100)));
+  BOOST_TEST(s.hashAlgorithm == "sm3");
+  BOOST_TEST(s.prevHash == late.hash);
+  BOOST_TEST(verifyStore(*store).ok);
+  BOOST_TEST(codeOf(RegistryStore::open(config, "md5")) == "audit.algorithm");
+}
+
+void checkRefusedWritesLeaveNoTrace(const storage::StoreConfig& config) {
+  auto store = openRegistryOrFail(config);
+  const auto audit = auditOf("li.na", "filing.create", "marriage", "I-1", kT0);
+  const auto first = ok(store->createFiling(newFiling("marriage", "I-1"), audit));
+  BOOST_TEST_REQUIRE(first.has_value());
+  BOOST_TEST(first->seq == 1);
+  // A duplicate filing writes no audit entry; a stale update neither (and changes nothing).
+  BOOST_TEST(codeOf(store->createFiling(newFiling("marriage", "I-1"), audit)) == "filing.exists");
+  Filing next = newFiling("marriage", "I-1");
+  next.notes = "changed";
+  next.version = 5;
+  BOOST_TEST(codeOf(store->updateFiling(next, 4, audit)) == "filing.stale");
+  BOOST_TEST(ok(store->anchor()).count == 1);
+  BOOST_TEST(ok(store->filing("marriage", "I-1"))->notes.empty());
+  // An update with its entry: both or neither.
+  next.version = 2;
+  const auto second = ok(store->updateFiling(next, 1, audit));
+  BOOST_TEST(second->seq == 2);
+  BOOST_TEST(ok(store->filing("marriage", "I-1"))->notes == "changed");
+  BOOST_TEST(verifyStore(*store).ok);
+}
+
+void checkConcurrentAppendsNeverFork(const storage::StoreConfig& config) {
+  // Two store instances (two pools of connections) and several threads on each.
+  auto a = openRegistryOrFail(config);
+  auto b = openRegistryOrFail(config);
+  constexpr int kThreads = 6;
+  constexpr int kEach = 40;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      RegistryStore& s = t % 2 ? *a : *b;
+      for (int i = 0; i < kEach; ++i) {
+        auto r = s.appendAudit(auditOf("t" + std::to_string(t), "test.append", "", "", kT0 + i));
+        if (!r.ok())
+          ++failures;
+      }
+    });
+  }
+  for (auto& th : threads)
+    th.join();
+  BOOST_TEST(failures.load() == 0);
+  BOOST_TEST(ok(a->anchor()).count == kThreads * kEach);
+  const auto v = verifyStore(*b);
+  BOOST_TEST(v.ok, v.why);
+  BOOST_TEST(v.entries == kThreads * kEach);
+}
+
+void checkAuditQueryFiltersAndPaging(const storage::StoreConfig& config) {
+  auto store = openRegistryOrFail(config);
+  const char* systems[] = {"marriage", "funeral", "social"};
+  const char* actors[] = {"li.na", "wang.wei"};
+  for (int i = 0; i < 120; ++i) {
+    auto e = auditOf(actors[i % 2], i % 3 == 0 ? "filing.move" : "filing.update", systems[i % 3],
+                     "I-" + std::to_string(i % 10), kT0 + i * 60000);
+    if (i == 77)
+      e.target = "filing social/100%_done";
+    ok(store->appendAudit(e));
+  }
+  AuditQuery q;
+  q.limit = 1000;
+  BOOST_TEST(ok(store->queryAudit(q)).entries.size() == 120u);
+  BOOST_TEST(ok(store->queryAudit(q)).nextAfterSeq == 0);
+
+  q.system = "funeral";
+  auto page = allPages(*store, q);
+  BOOST_TEST(page.size() == 40u);
+  for (const auto& e : page)
+    BOOST_TEST(e.system == "funeral");
+
+  AuditQuery paged;
+  paged.actor = "li.na";
+  paged.limit = 7;
+  auto first = ok(store->queryAudit(paged));
+  BOOST_TEST(first.entries.size() == 7u);
+  BOOST_TEST(first.nextAfterSeq == first.entries.back().seq);
+  page = allPages(*store, paged);
+  BOOST_TEST(page.size() == 60u);
+  std::set<std::int64_t> seqs;
+  for (const auto& e : page) {
+    BOOST_TEST(e.actor == "li.na");
+    seqs.insert(e.seq);
+  }
+  BOOST_TEST(seqs.size() == 60u);  // no entry twice, none skipped
+  BOOST_TEST(*seqs.begin() == 1);
+
+  AuditQuery combined;
+  combined.system = "marriage";
+  combined.action = "filing.move";
+  combined.item = "I-0";
+  combined.limit = 1000;
+  // i % 3 == 0 and i % 10 == 0: i = 0, 30, 60, 90.
+  BOOST_TEST(allPages(*store, combined).size() == 4u);
+
+  AuditQuery target;
+  target.targetContains = "100%_";
+  target.limit = 10;
+  page = allPages(*store, target);
+  BOOST_TEST_REQUIRE(page.size() == 1u);
+  BOOST_TEST(page[0].seq == 78);
+  target.targetContains = "%";  // no wildcard: only the one entry holding a '%'
+  BOOST_TEST(allPages(*store, target).size() == 1u);
+
+  AuditQuery range;
+  range.since = kT0 + 10 * 60000;      // entry i = 10 (seq 11)
+  range.until = kT0 + 19 * 60000 + 1;  // through i = 19 (seq 20)
+  range.limit = 3;
+  page = allPages(*store, range);
+  BOOST_TEST_REQUIRE(page.size() == 10u);
+  BOOST_TEST(page.front().seq == 11);
+  BOOST_TEST(page.back().seq == 20);
+  range.system = "marriage";
+  BOOST_TEST(allPages(*store, range).size() == 3u);  // i = 12, 15, 18
+  range = AuditQuery{};
+  range.since = kT0 + 10'000 * 60000;
+  BOOST_TEST(ok(store->queryAudit(range)).entries.empty());
+  range = AuditQuery{};
+  range.until = kT0 - 1;
+  BOOST_TEST(ok(store->queryAudit(range)).entries.empty());
+
+  AuditQuery bad;
+  bad.limit = 0;
+  BOOST_TEST(codeOf(store->queryAudit(bad)) == "audit.limit");
+  bad.limit = kMaxAuditPage + 1;
+  BOOST_TEST(codeOf(store->queryAudit(bad)) == "audit.limit");
+  bad.limit = 10;
+  bad.since = kT0 + 10;
+  bad.until = kT0;
+  BOOST_TEST(codeOf(store->queryAudit(bad)) == "audit.filter");
+}
+
+void checkHostileFilterText(const storage::StoreConfig& config) {
+  auto store = openRegistryOrFail(config);
+  const std::string hostile = "x' OR '1'='1'; DROP TABLE audit_entry; --";
+  auto e = auditOf(hostile, "filing.update", hostile, hostile, kT0);
+  e.target = hostile;
+  ok(store->appendAudit(e));
+  ok(store->appendAudit(auditOf("li.na", "filing.move", "marriage", "I-1", kT0)));
+  ok(store->createFiling(newFiling(hostile, hostile), std::nullopt));
+  for (auto set : std::vector<void (*)(AuditQuery&, const std::string&)>{
+           [](AuditQuery&q, const std::string&v) { q.system = v; },
+           [](AuditQuery&q, const std::string&v) { q.item = v; },
+           [](AuditQuery&q, const std::string&v) { q.actor = v; },
+           [](AuditQuery&q, const std::string&v) { q.targetContains = v; }}) {
+    AuditQuery q;
+    set(q, hostile);
+    const auto& page = ok(store->queryAudit(q));
+    BOOST_TEST_REQUIRE(page.entries.size() == 1u);
+    BOOST_TEST(page.entries[0].actor == hostile);
+    set(q, "' OR 1=1 --");
+    BOOST_TEST(ok(store->queryAudit(q)).entries.empty());
+  }
+  BOOST_TEST(ok(store->filing(hostile, hostile)).has_value());
+  BOOST_TEST(ok(store->filings({"' OR 1=1 --", std::nullopt, std::nullopt})).empty());
+  BOOST_TEST(verifyStore(*store).ok);
+}
+
+void checkServiceAuditsEveryChange(const storage::StoreConfig& config) {
+  auto store = openRegistryOrFail(config);
+  FixedClock clock(kT0);
+  const WorkCalendar calendar = WorkCalendar::china();
+  const ListedVersions checks;
+  RegistryService service(*store, clock, calendar, checks);
+  const Actor op{"li.na", Role::kOperator, ""};
+  const Actor auditor{"zhao.min", Role::kAuditor, ""};
+  const Actor dept{"department:marriage", Role::kDepartment, "marriage"};
+
+  auto created = service.create({"marriage", "1244", "结婚登记", "张三", "010-1", ""}, op);
+  BOOST_TEST_REQUIRE(created.ok());
+  BOOST_TEST(codeOf(service.create({"marriage", "1244", "", "", "", ""}, op)) == "filing.exists");
+  BOOST_TEST(codeOf(service.create({"marriage", "bad/code", "", "", "", ""}, op)) ==
+             "filing.invalid");
+  BOOST_TEST(codeOf(service.create({"marriage", "9", "", "", "", ""}, auditor)) ==
+             "filing.forbidden");
+
+  MoveRequest toConfiguring;
+  toConfiguring.to = FilingState::kConfiguring;
+  toConfiguring.expectedVersion = 1;
+  clock.set(kT0 + 3'600'000);
+  auto moved = service.move("marriage", "1244", toConfiguring, op);
+  BOOST_TEST_REQUIRE(moved.ok(), (moved.ok() ? "" : moved.error().message));
+  BOOST_TEST(moved.value().version == 2);
+  // 2026-09-21 (Mon) + 2 working days.
+  BOOST_TEST(formatDate(*moved.value().configuringDue) == "2026-09-23");
+  // The same move again, from the version now stale: refused and audited.
+  BOOST_TEST(codeOf(service.move("marriage", "1244", toConfiguring, op)) == "filing.stale");
+  MoveRequest online;
+  online.to = FilingState::kOnline;
+  online.expectedVersion = 2;
+  BOOST_TEST(codeOf(service.move("marriage", "1244", online, op)) == "filing.illegal_move");
+  MoveRequest debug;
+  debug.to = FilingState::kJointDebugging;
+  debug.expectedVersion = 2;
+  BOOST_TEST(codeOf(service.move("marriage", "1244", debug, auditor)) == "filing.forbidden");
+  // A missing requirement is the operator's input, not an access matter: not audited.
+  BOOST_TEST(codeOf(service.move("marriage", "1244", debug, op)) == "filing.requirement");
+  BOOST_TEST(codeOf(service.move("marriage", "none", debug, op)) == "filing.not_found");
+
+  BOOST_TEST(ok(service.overdueCount()) == 0);
+  clock.set(kT0 + 4 * 86'400'000LL);  // Friday: past the Wednesday deadline
+  BOOST_TEST(ok(service.overdueCount()) == 1);
+
+  auto contact = service.updateContact("marriage", "1244", 2, "李四", "010-2", dept);
+  BOOST_TEST_REQUIRE(contact.ok());
+  BOOST_TEST(contact.value().contactName == "李四");
+  BOOST_TEST(codeOf(service.updateNotes("marriage", "1244", 3, "hello", dept)) ==
+             "filing.forbidden");
+  const Actor otherDept{"department:funeral", Role::kDepartment, "funeral"};
+  BOOST_TEST(codeOf(service.updateContact("marriage", "1244", 3, "x", "y", otherDept)) ==
+             "filing.forbidden");
+  BOOST_TEST(codeOf(service.updateNotes("marriage", "1244", 2, "old", op)) == "filing.stale");
+  BOOST_TEST(service.updateNotes("marriage", "1244", 3, "notes", op).ok());
+
+  std::vector<AuditEntry> trail;
+  ok(store->scanChain([&](const AuditEntry& e) {
+    trail.push_back(e);
+    return true;
+  }));
+  std::vector<std::string> actions;
+  for (const auto& e : trail)
+    actions.push_back(e.action + " " + e.actor);
+  const std::vector<std::string> expected = {"filing.create li.na",
+                                             "filing.create.refused zhao.min",
+                                             "filing.move li.na",
+                                             "filing.move.refused li.na",
+                                             "filing.move.refused li.na",
+                                             "filing.move.refused zhao.min",
+                                             "filing.update department:marriage",
+                                             "filing.update.refused department:marriage",
+                                             "filing.update.refused department:funeral",
+                                             "filing.update li.na"};
+  BOOST_TEST(actions == expected, boost::test_tools::per_element());
+  BOOST_TEST_REQUIRE(trail.size() >= 3u);
+  BOOST_TEST(trail[2].target == "filing marriage/1244");
+  BOOST_TEST(trail[2].role == "operator");
+  BOOST_TEST(trail[2].system == "marriage");
+  BOOST_TEST(trail[2].item == "1244");
+  auto before = json::parse(trail[2].before);
+  auto after = json::parse(trail[2].after);
+  BOOST_TEST_REQUIRE((before.ok() && after.ok()));
+  BOOST_TEST(std::string(before.value()["state"].GetString()) == "requested");
+  BOOST_TEST(std::string(after.value()["state"].GetString()) == "configuring");
+  BOOST_TEST(trail[0].before == "null");
+  auto refusal = json::parse(trail[3].after);
+  BOOST_TEST_REQUIRE(refusal.ok());
+  BOOST_TEST(std::string(refusal.value()["refused"].GetString()) == "filing.stale");
+  BOOST_TEST(verifyStore(*store).ok);
+}
+
+void checkRegistrySharesTheExchangeDatabase(const storage::StoreConfig& config) {
+  {
+    auto registry = openRegistryOrFail(config);
+    ok(registry->appendAudit(auditOf("li.na", "filing.create", "marriage", "I-1", kT0)));
+  }
+  // The exchange store opens the same database, migrated to the registry's version too.
+  auto exchange = storage::ExchangeStore::open(config);
+  BOOST_TEST_REQUIRE(exchange.ok());
+  const auto& applied = ok(exchange.value()->appliedMigrations());
+  BOOST_TEST(applied.back() == storage::latestSchemaVersion());
+  BOOST_TEST(storage::latestSchemaVersion() >= 4);
+  // Both at once: each sees its own tables.
+  auto registry = openRegistryOrFail(config);
+  BOOST_TEST(ok(registry->anchor()).count == 1);
+  BOOST_TEST(ok(exchange.value()->depths()).journal == 0);
+}
+
+}  // namespace huitong::registry::testing
