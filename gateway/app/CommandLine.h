@@ -40,5 +40,9 @@ int runServe(const std::vector<std::string>& args);
 // `huitong calendar is-workday | add-workdays | explain | years`
 int runCalendar(const std::vector<std::string>& args);
 int runAdapters(const std::vector<std::string>& args);
+// `huitong audit verify | query` (AuditCommand.cpp)
+int runAudit(const std::vector<std::string>& args);
+// `huitong filing list | show | create | move` (FilingCommand.cpp)
+int runFiling(const std::vector<std::string>& args);
 
 }  // namespace huitong::app

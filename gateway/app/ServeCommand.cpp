@@ -8,6 +8,7 @@
 #include <Poco/Util/ServerApplication.h>
 
 #include "adapters/register_adapters.h"
+#include "gateway/app/AuditHeadLog.h"
 #include "gateway/app/CommandLine.h"
 #include "gateway/app/PluginLoader.h"
 #include "gateway/auth/HttpSignatures.h"
@@ -18,6 +19,7 @@
 #include "gateway/http/AdapterRuntime.h"
 #include "gateway/http/GatewayConfig.h"
 #include "gateway/http/GatewayServer.h"
+#include "gateway/registry/RegistryStore.h"
 #include "gateway/storage/ExchangeStore.h"
 
 namespace huitong::app {
@@ -103,6 +105,13 @@ class ServeApp : public Poco::Util::ServerApplication {
       std::cerr << "huitong serve: store: " << store.error().describe() << "\n";
       return kExitFailed;
     }
+    auto auditTrail = registry::RegistryStore::open(c.store);
+    if (!auditTrail.ok()) {
+      std::cerr << "huitong serve: audit trail: " << auditTrail.error().describe() << "\n";
+      return kExitFailed;
+    }
+    AuditHeadLog auditHead(*auditTrail.value(), logLine);  // at start, then daily
+    auditHead.start();
     std::vector<auth::DepartmentKey> keys;
     for (const auto& s : c.systems)
       keys.insert(keys.end(), s.keys.begin(), s.keys.end());

@@ -35,6 +35,10 @@ const Verb kVerbs[] = {
      runMappingVerb},
     {"calendar", "working-day calendar: `calendar is-workday DATE`, `calendar add-workdays DATE N`",
      huitong::app::runCalendar},
+    {"audit", "audit trail: `audit verify` checks the hash chain, `audit query` exports entries",
+     huitong::app::runAudit},
+    {"filing", "filing registry: `filing list|show|create|move` (--actor NAME --role ROLE)",
+     huitong::app::runFiling},
     {"simulate", "play the demo's department systems (--config sandbox/demo/simulator.json)",
      huitong::simulator::runSimulate},
 };
