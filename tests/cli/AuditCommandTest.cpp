@@ -280,4 +280,21 @@ BOOST_AUTO_TEST_CASE(filing_verbs_change_filings_and_leave_a_verifiable_trail) {
   BOOST_TEST(o.out.rfind("audit chain ok: 4 entries, head ", 0) == 0u, o.out);
 }
 
+// The head in the log at start: a rewrite of the whole chain then shows against a kept log.
+BOOST_AUTO_TEST_CASE(serve_logs_the_audit_head_at_start) {
+  TempDir dir;
+  const auto db = dir.path() / "s.db";
+  const std::string head = writeChain(db, 3);
+  const std::string mappings = std::string(HUITONG_SOURCE_DIR) + "/mappings";
+  const auto cfg = dir.write("serve.json", R"({"listen": "127.0.0.1:0", "mappings": ")" + mappings +
+                                               R"(", "systems": {},
+  "store": {"kind": "sqlite", "path": ")" + db.string() +
+                                               R"("}})");
+  // Killed at the time limit (the gateway runs until told to stop); its log is kept.
+  const auto o = runHuitong({"serve", "--config", cfg.string()}, "", std::chrono::seconds(3));
+  BOOST_TEST(
+      o.err.find(R"("msg":"audit head","count":"3","hash":")" + head + "\"") != std::string::npos,
+      o.err);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
