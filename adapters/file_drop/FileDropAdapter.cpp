@@ -448,6 +448,9 @@ class FileDropAdapter final : public adapter::Adapter {
       if (stopping_ || !complete(name, id, now) || !take(name, id))
         left.emplace_back(name, id);
     }
+    // last_error describes a problem that still stands, not one long solved.
+    if (problems_.empty())
+      lastError_.clear();
     report(true, "watching " + config_.folder.string(), left);
   }
 
