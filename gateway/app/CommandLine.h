@@ -44,5 +44,7 @@ int runAdapters(const std::vector<std::string>& args);
 int runAudit(const std::vector<std::string>& args);
 // `huitong filing list | show | create | move` (FilingCommand.cpp)
 int runFiling(const std::vector<std::string>& args);
+// `huitong user create | list | set-password | disable` (UserCommand.cpp)
+int runUser(const std::vector<std::string>& args);
 
 }  // namespace huitong::app

@@ -17,7 +17,8 @@ struct OpenedRegistry {
 };
 
 // Loads the config and opens its store's registry. A SQLite file that does not exist is an
-// error (a mistyped path must not look like an empty, intact trail).
-Result<OpenedRegistry> openRegistry(const std::string& configFile);
+// error (a mistyped path must not look like an empty, intact trail) unless `createMissing`
+// (`huitong user create` making the first admin before the gateway ever ran).
+Result<OpenedRegistry> openRegistry(const std::string& configFile, bool createMissing = false);
 
 }  // namespace huitong::app

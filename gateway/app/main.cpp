@@ -39,6 +39,8 @@ const Verb kVerbs[] = {
      huitong::app::runAudit},
     {"filing", "filing registry: `filing list|show|create|move` (--actor NAME --role ROLE)",
      huitong::app::runFiling},
+    {"user", "staff accounts: `user create|list|set-password|disable` (password on stdin)",
+     huitong::app::runUser},
     {"simulate", "play the demo's department systems (--config sandbox/demo/simulator.json)",
      huitong::simulator::runSimulate},
 };

@@ -356,6 +356,113 @@ class PostgresRegistryStore final : public RegistryStore {
     });
   }
 
+  Result<void> createAccount(const StaffAccount& account,
+                             const std::optional<AuditEntry>& audit) override {
+    return guarded<void>("createAccount", [&] {
+      return inTransaction<void>("BEGIN", [&](Connection& c) -> Result<void> {
+        auto inserted = c.run(q::kInsertAccount, q::accountParams(account));
+        if (!inserted.ok()) {
+          if (inserted.error().code == "store.constraint")
+            return Error{"staff.exists", "an account named " + account.name + " exists", ""};
+          return inserted.error();
+        }
+        REGISTRY_TRY(appendIf(c, audit));
+        return {};
+      });
+    });
+  }
+
+  Result<std::optional<StaffAccount>> account(const std::string& name) override {
+    using Out = std::optional<StaffAccount>;
+    return guarded<Out>("account", [&] {
+      return withConnection<Out>([&](Connection& c) -> Result<Out> {
+        q::BuiltQuery p;
+        p.add(name);
+        auto rows = c.run(q::kSelectAccount, p);
+        REGISTRY_TRY(rows);
+        if (rows.value().count() == 0)
+          return Out();
+        return Out(q::accountFromRow(rows.value().row(0)));
+      });
+    });
+  }
+
+  Result<std::vector<StaffAccount>> accounts() override {
+    using Out = std::vector<StaffAccount>;
+    return guarded<Out>("accounts", [&] {
+      return withConnection<Out>([&](Connection& c) -> Result<Out> {
+        auto rows = c.exec(q::kSelectAccounts);
+        REGISTRY_TRY(rows);
+        Out out;
+        for (int i = 0; i < rows.value().count(); ++i)
+          out.push_back(q::accountFromRow(rows.value().row(i)));
+        return out;
+      });
+    });
+  }
+
+  Result<void> updateAccount(const StaffAccount& account, const std::optional<AuditEntry>& audit,
+                             bool endSessions) override {
+    return guarded<void>("updateAccount", [&] {
+      return inTransaction<void>("BEGIN", [&](Connection& c) -> Result<void> {
+        auto changed = c.run(q::kUpdateAccount, q::accountParams(account));
+        REGISTRY_TRY(changed);
+        if (changed.value().affected() == 0)
+          return Error{"staff.not_found", "no account named " + account.name, ""};
+        if (endSessions) {
+          q::BuiltQuery p;
+          p.add(account.name);
+          REGISTRY_TRY(c.run(q::kDeleteAccountSessions, p));
+        }
+        REGISTRY_TRY(appendIf(c, audit));
+        return {};
+      });
+    });
+  }
+
+  Result<void> createSession(const StaffSession& session, EpochMillis now) override {
+    return guarded<void>("createSession", [&] {
+      return inTransaction<void>("BEGIN", [&](Connection& c) -> Result<void> {
+        q::BuiltQuery expired;
+        expired.add(now);
+        REGISTRY_TRY(c.run(q::kDeleteExpiredSessions, expired));
+        q::BuiltQuery p;
+        p.add(session.tokenHash);
+        p.add(session.name);
+        p.add(session.expiresAt);
+        REGISTRY_TRY(c.run(q::kInsertSession, p));
+        return {};
+      });
+    });
+  }
+
+  Result<std::optional<StaffSession>> session(const std::string& tokenHash) override {
+    using Out = std::optional<StaffSession>;
+    return guarded<Out>("session", [&] {
+      return withConnection<Out>([&](Connection& c) -> Result<Out> {
+        q::BuiltQuery p;
+        p.add(tokenHash);
+        auto rows = c.run(q::kSelectSession, p);
+        REGISTRY_TRY(rows);
+        if (rows.value().count() == 0)
+          return Out();
+        const auto r = rows.value().row(0);
+        return Out(StaffSession{r.text(0), r.text(1), r.int64(2)});
+      });
+    });
+  }
+
+  Result<void> deleteSession(const std::string& tokenHash) override {
+    return guarded<void>("deleteSession", [&] {
+      return withConnection<void>([&](Connection& c) -> Result<void> {
+        q::BuiltQuery p;
+        p.add(tokenHash);
+        REGISTRY_TRY(c.run(q::kDeleteSession, p));
+        return {};
+      });
+    });
+  }
+
  private:
   static constexpr const char* kSnapshot = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 

@@ -49,6 +49,20 @@ BuiltQuery filingParams(const Filing& f) {
   return b;
 }
 
+BuiltQuery accountParams(const StaffAccount& a) {
+  BuiltQuery b;
+  b.add(a.name);
+  b.add(std::string(toString(a.role)));
+  b.add(a.system);
+  b.add(a.passwordHash);
+  b.add(static_cast<std::int64_t>(a.disabled ? 1 : 0));
+  b.add(static_cast<std::int64_t>(a.failedLogins));
+  b.add(a.lockedUntil);
+  b.add(a.createdAt);
+  b.add(a.updatedAt);
+  return b;
+}
+
 BuiltQuery entryParams(const AuditEntry& e) {
   BuiltQuery b;
   b.add(e.seq);

@@ -135,6 +135,48 @@ AuditEntry entryFromRow(const Row& r) {
   return e;
 }
 
+inline constexpr const char* kAccountColumns =
+    "name, role, system, password_hash, disabled, failed_logins, locked_until, created_at,"
+    " updated_at";
+inline constexpr const char* kInsertAccount =
+    "INSERT INTO staff_account (name, role, system, password_hash, disabled, failed_logins,"
+    " locked_until, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+inline constexpr const char* kSelectAccount =
+    "SELECT name, role, system, password_hash, disabled, failed_logins, locked_until,"
+    " created_at, updated_at FROM staff_account WHERE name = $1";
+inline constexpr const char* kSelectAccounts =
+    "SELECT name, role, system, password_hash, disabled, failed_logins, locked_until,"
+    " created_at, updated_at FROM staff_account ORDER BY name";
+inline constexpr const char* kUpdateAccount =
+    "UPDATE staff_account SET role = $2, system = $3, password_hash = $4, disabled = $5,"
+    " failed_logins = $6, locked_until = $7, created_at = $8, updated_at = $9 WHERE name = $1";
+inline constexpr const char* kDeleteAccountSessions = "DELETE FROM staff_session WHERE name = $1";
+inline constexpr const char* kInsertSession =
+    "INSERT INTO staff_session (token_hash, name, expires_at) VALUES ($1, $2, $3)";
+inline constexpr const char* kDeleteExpiredSessions =
+    "DELETE FROM staff_session WHERE expires_at < $1";
+inline constexpr const char* kSelectSession =
+    "SELECT token_hash, name, expires_at FROM staff_session WHERE token_hash = $1";
+inline constexpr const char* kDeleteSession = "DELETE FROM staff_session WHERE token_hash = $1";
+
+// The 9 parameters of kInsertAccount / kUpdateAccount.
+BuiltQuery accountParams(const StaffAccount& a);
+
+template <typename Row>
+StaffAccount accountFromRow(const Row& r) {
+  StaffAccount a;
+  a.name = r.text(0);
+  a.role = roleFrom(r.text(1)).value_or(Role::kAuditor);
+  a.system = r.text(2);
+  a.passwordHash = r.text(3);
+  a.disabled = r.int64(4) != 0;
+  a.failedLogins = static_cast<int>(r.int64(5));
+  a.lockedUntil = r.int64(6);
+  a.createdAt = r.int64(7);
+  a.updatedAt = r.int64(8);
+  return a;
+}
+
 // The 13 parameters of kInsertEntry.
 BuiltQuery entryParams(const AuditEntry& e);
 

@@ -18,6 +18,7 @@
 #include "gateway/core/WorkCalendar.h"
 #include "gateway/registry/AuditChain.h"
 #include "gateway/registry/Filing.h"
+#include "gateway/registry/StaffAccount.h"
 #include "gateway/storage/ExchangeStore.h"
 
 namespace huitong::registry {
@@ -102,6 +103,25 @@ class RegistryStore {
   // range (entries are in time order, see appendAudit), so a filtered first page stays fast on
   // millions of entries.
   virtual Result<AuditPage> queryAudit(const AuditQuery& query) = 0;
+
+  // Staff accounts and sessions (migration 5). StaffAccess is their only writer.
+  // A new account, and `audit` appended in the same transaction. The name is taken:
+  // "staff.exists", nothing written.
+  virtual Result<void> createAccount(const StaffAccount& account,
+                                     const std::optional<AuditEntry>& audit) = 0;
+  virtual Result<std::optional<StaffAccount>> account(const std::string& name) = 0;
+  // In name order.
+  virtual Result<std::vector<StaffAccount>> accounts() = 0;
+  // Replaces the account's role, system, password hash, disabled flag, failure count, lock
+  // and updatedAt, and appends `audit` in the same transaction. None of that name:
+  // "staff.not_found". `endSessions` also deletes the account's sessions (password set,
+  // disabled).
+  virtual Result<void> updateAccount(const StaffAccount& account,
+                                     const std::optional<AuditEntry>& audit, bool endSessions) = 0;
+  // Stores a session and deletes the sessions expired before `now`.
+  virtual Result<void> createSession(const StaffSession& session, EpochMillis now) = 0;
+  virtual Result<std::optional<StaffSession>> session(const std::string& tokenHash) = 0;
+  virtual Result<void> deleteSession(const std::string& tokenHash) = 0;
 };
 
 }  // namespace huitong::registry

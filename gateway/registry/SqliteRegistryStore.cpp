@@ -373,6 +373,121 @@ class SqliteRegistryStore final : public RegistryStore {
     });
   }
 
+  Result<void> createAccount(const StaffAccount& account,
+                             const std::optional<AuditEntry>& audit) override {
+    return guarded<void>("createAccount", [&] {
+      return write<void>([&](Connection& c) -> Result<void> {
+        auto inserted = c.run(q::kInsertAccount, q::accountParams(account));
+        if (!inserted.ok()) {
+          if (inserted.error().code == "store.constraint")
+            return Error{"staff.exists", "an account named " + account.name + " exists", ""};
+          return inserted.error();
+        }
+        REGISTRY_TRY(appendIf(c, audit));
+        return {};
+      });
+    });
+  }
+
+  Result<std::optional<StaffAccount>> account(const std::string& name) override {
+    using Out = std::optional<StaffAccount>;
+    return guarded<Out>("account", [&] {
+      return read<Out>([&](Connection& c) -> Result<Out> {
+        q::BuiltQuery p;
+        p.add(name);
+        auto st = c.prepare(q::kSelectAccount, p);
+        REGISTRY_TRY(st);
+        auto row = st.value().next();
+        REGISTRY_TRY(row);
+        if (!row.value())
+          return Out();
+        return Out(q::accountFromRow(st.value()));
+      });
+    });
+  }
+
+  Result<std::vector<StaffAccount>> accounts() override {
+    using Out = std::vector<StaffAccount>;
+    return guarded<Out>("accounts", [&] {
+      return read<Out>([&](Connection& c) -> Result<Out> {
+        auto st = c.prepare(q::kSelectAccounts);
+        REGISTRY_TRY(st);
+        Out out;
+        for (;;) {
+          auto row = st.value().next();
+          REGISTRY_TRY(row);
+          if (!row.value())
+            break;
+          out.push_back(q::accountFromRow(st.value()));
+        }
+        return out;
+      });
+    });
+  }
+
+  Result<void> updateAccount(const StaffAccount& account, const std::optional<AuditEntry>& audit,
+                             bool endSessions) override {
+    return guarded<void>("updateAccount", [&] {
+      return write<void>([&](Connection& c) -> Result<void> {
+        auto changed = c.run(q::kUpdateAccount, q::accountParams(account));
+        REGISTRY_TRY(changed);
+        if (changed.value() == 0)
+          return Error{"staff.not_found", "no account named " + account.name, ""};
+        if (endSessions) {
+          q::BuiltQuery p;
+          p.add(account.name);
+          REGISTRY_TRY(c.run(q::kDeleteAccountSessions, p));
+        }
+        REGISTRY_TRY(appendIf(c, audit));
+        return {};
+      });
+    });
+  }
+
+  Result<void> createSession(const StaffSession& session, EpochMillis now) override {
+    return guarded<void>("createSession", [&] {
+      return write<void>([&](Connection& c) -> Result<void> {
+        q::BuiltQuery expired;
+        expired.add(now);
+        REGISTRY_TRY(c.run(q::kDeleteExpiredSessions, expired));
+        q::BuiltQuery p;
+        p.add(session.tokenHash);
+        p.add(session.name);
+        p.add(session.expiresAt);
+        REGISTRY_TRY(c.run(q::kInsertSession, p));
+        return {};
+      });
+    });
+  }
+
+  Result<std::optional<StaffSession>> session(const std::string& tokenHash) override {
+    using Out = std::optional<StaffSession>;
+    return guarded<Out>("session", [&] {
+      return read<Out>([&](Connection& c) -> Result<Out> {
+        q::BuiltQuery p;
+        p.add(tokenHash);
+        auto st = c.prepare(q::kSelectSession, p);
+        REGISTRY_TRY(st);
+        auto row = st.value().next();
+        REGISTRY_TRY(row);
+        if (!row.value())
+          return Out();
+        return Out(StaffSession{st.value().text(0), st.value().text(1), st.value().int64(2)});
+      });
+    });
+  }
+
+  Result<void> deleteSession(const std::string& tokenHash) override {
+    return guarded<void>("deleteSession", [&] {
+      return write<void>([&](Connection& c) -> Result<void> {
+        q::BuiltQuery p;
+        p.add(tokenHash);
+        REGISTRY_TRY(c.run(q::kDeleteSession, p));
+        return {};
+      });
+    });
+  }
+
  private:
   static Error exists(const Filing& f) {
     return Error{"filing.exists",

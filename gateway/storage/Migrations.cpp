@@ -237,6 +237,47 @@ CREATE TABLE audit_anchor (
 );
 INSERT INTO audit_anchor (id, entry_count, head) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
 )sql"},
+      // Staff accounts and their login sessions (gateway/registry/StaffAccess.h). A session
+      // row holds only the SHA-256 of its bearer token; a stolen database gives no live token.
+      {5, "staff accounts and sessions",
+       R"sql(
+CREATE TABLE staff_account (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'auditor', 'department')),
+  system TEXT NOT NULL DEFAULT '',
+  password_hash TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  failed_logins INTEGER NOT NULL DEFAULT 0,
+  locked_until BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE staff_session (
+  token_hash TEXT PRIMARY KEY,
+  name TEXT NOT NULL REFERENCES staff_account (name),
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX staff_session_expiry ON staff_session (expires_at);
+)sql",
+       R"sql(
+CREATE TABLE staff_account (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'auditor', 'department')),
+  system TEXT NOT NULL DEFAULT '',
+  password_hash TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  failed_logins INTEGER NOT NULL DEFAULT 0,
+  locked_until BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE staff_session (
+  token_hash TEXT PRIMARY KEY,
+  name TEXT NOT NULL REFERENCES staff_account (name),
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX staff_session_expiry ON staff_session (expires_at);
+)sql"},
   };
   return kMigrations;
 }
