@@ -19,13 +19,38 @@
 #include "gateway/http/AdapterRuntime.h"
 #include "gateway/http/GatewayConfig.h"
 #include "gateway/http/GatewayServer.h"
+#include "gateway/registry/RegistryService.h"
 #include "gateway/registry/RegistryStore.h"
+#include "gateway/registry/StaffAccess.h"
 #include "gateway/storage/ExchangeStore.h"
 
 namespace huitong::app {
 namespace {
 
 using http::logLine;
+
+// What going online checks until mapping versions and sandbox evidence are recorded (issue 5
+// items 2-3): the version named must be the one the gateway has loaded for the system, and
+// sandbox evidence counts as passed only when the config says so ("registry":
+// {"assume_sandbox_evidence": true}; docs/configuration.md).
+class LoadedMappingChecks final : public registry::GoLiveChecks {
+ public:
+  LoadedMappingChecks(const exchange::MappingSet& mappings, bool assumeEvidence)
+      : mappings_(mappings), assumeEvidence_(assumeEvidence) {}
+  bool mappingVersionPublished(const std::string& system,
+                               const std::string& version) const override {
+    const auto loaded = mappings_.find(system);
+    return loaded && !version.empty() && loaded->version() == version;
+  }
+  bool sandboxEvidencePassed(const std::string&, const std::string&,
+                             const std::string&) const override {
+    return assumeEvidence_;
+  }
+
+ private:
+  const exchange::MappingSet& mappings_;
+  const bool assumeEvidence_;
+};
 
 class ServeApp : public Poco::Util::ServerApplication {
  protected:
@@ -141,9 +166,23 @@ class ServeApp : public Poco::Util::ServerApplication {
       auto d = st->depths();
       return d.ok() ? static_cast<double>(d.value().dead) : -1.0;
     });
+    WorkCalendar calendar = WorkCalendar::china();
+    if (c.calendar) {
+      if (auto r = calendar.configure(*c.calendar); !r.ok()) {
+        std::cerr << "huitong serve: " << r.error().describe() << "\n";
+        return kExitUsage;
+      }
+    }
+    LoadedMappingChecks goLive(mappings, c.assumeSandboxEvidence);
+    registry::RegistryService filings(*auditTrail.value(), clock, calendar, goLive);
+    registry::AccessPolicy policy;
+    policy.sessionMillis = static_cast<std::int64_t>(c.sessionSeconds) * 1000;
+    policy.maxFailures = static_cast<int>(c.maxLoginFailures);
+    policy.lockoutMillis = static_cast<std::int64_t>(c.lockoutSeconds) * 1000;
+    registry::StaffAccess staff(*auditTrail.value(), clock, policy);
     http::GatewayServer server(http::GatewayContext{c, *store.value(), mappings, intake, delivery,
-                                                    metrics, verifier, adapterRuntime, clock,
-                                                    ready});
+                                                    metrics, verifier, adapterRuntime, clock, ready,
+                                                    *auditTrail.value(), filings, staff});
     if (auto r = server.start(); !r.ok()) {
       std::cerr << "huitong serve: " << r.error().describe() << "\n";
       return kExitFailed;

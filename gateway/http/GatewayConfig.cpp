@@ -248,9 +248,10 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
   GatewayConfig c;
   c.file = path;
   c.document = file;
-  if (auto k = r.keys(root, "",
-                      {"listen", "tls", "threads", "max_body_bytes", "mappings", "store",
-                       "platform", "delivery", "ops_token", "systems", "plugins", "calendar"});
+  if (auto k = r.keys(
+          root, "",
+          {"listen", "tls", "threads", "max_body_bytes", "mappings", "store", "platform",
+           "delivery", "ops_token", "systems", "plugins", "calendar", "staff_access", "registry"});
       !k.ok()) {
     return k.error();
   }
@@ -282,6 +283,29 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
   c.mappingsDir = r.path(c.mappingsDir);
   if (auto e = r.str(root, "ops_token", "", c.opsToken); !e.ok())
     return e.error();
+  if (auto it = root.FindMember("staff_access"); it != root.MemberEnd()) {
+    const auto& s = it->value;
+    if (auto k = r.keys(s, "/staff_access", {"session_seconds", "max_failures", "lockout_seconds"});
+        !k.ok())
+      return k.error();
+    if (auto e = r.num(s, "session_seconds", "/staff_access", c.sessionSeconds, 1, 86400); !e.ok())
+      return e.error();
+    if (auto e = r.num(s, "max_failures", "/staff_access", c.maxLoginFailures, 1, 100); !e.ok())
+      return e.error();
+    if (auto e = r.num(s, "lockout_seconds", "/staff_access", c.lockoutSeconds, 1, 86400); !e.ok())
+      return e.error();
+  }
+  if (auto it = root.FindMember("registry"); it != root.MemberEnd()) {
+    const auto& g = it->value;
+    if (auto k = r.keys(g, "/registry", {"assume_sandbox_evidence"}); !k.ok())
+      return k.error();
+    if (auto ev = g.FindMember("assume_sandbox_evidence"); ev != g.MemberEnd()) {
+      if (!ev->value.IsBool())
+        return r.fail("/registry/assume_sandbox_evidence",
+                      "assume_sandbox_evidence is true or false");
+      c.assumeSandboxEvidence = ev->value.GetBool();
+    }
+  }
 
   c.store.path = r.path("var/huitong.db");
   if (auto it = root.FindMember("store"); it != root.MemberEnd()) {

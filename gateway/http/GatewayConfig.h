@@ -70,7 +70,15 @@ struct GatewayConfig {
   std::string mappingsDir = "mappings";
   storage::StoreConfig store;
   exchange::DeliveryConfig delivery;
-  std::string opsToken;  // bearer token of the operator API (until staff accounts)
+  // Break-glass admin credential of the operator API (audited as actor "ops-token"); staff
+  // log in with their accounts (POST /auth/v1/login).
+  std::string opsToken;
+  // "staff_access": login token life, failures before a lock, how long a lock lasts.
+  unsigned sessionSeconds = 30 * 60;
+  unsigned maxLoginFailures = 5;
+  unsigned lockoutSeconds = 15 * 60;
+  // "registry": until the sandbox records evidence, whether going online may assume it passed.
+  bool assumeSandboxEvidence = false;
   std::vector<SystemConfig> systems;
   std::vector<std::string> plugins;  // adapter plugin libraries (absolute paths)
   // Working-day calendar overrides and office hours (WorkCalendar::configure reads it).

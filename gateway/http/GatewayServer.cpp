@@ -1,10 +1,16 @@
 #include "gateway/http/GatewayServer.h"
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <sstream>
 
+#include <Poco/Exception.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
@@ -18,6 +24,7 @@
 
 #include "gateway/core/Json.h"
 #include "gateway/http/TlsListener.h"
+#include "gateway/registry/AuditExport.h"
 
 namespace huitong::http {
 namespace {
@@ -206,8 +213,33 @@ class Handler : public Poco::Net::HTTPRequestHandler {
         return methodNotAllowed(res, "GET");
       return status(req, res, parts[2], parts[4]);
     }
+    if (parts.size() == 3 && parts[0] == "auth" && parts[1] == "v1") {
+      if (method != "POST")
+        return methodNotAllowed(res, "POST");
+      if (parts[2] == "login")
+        return login(req, res);
+      if (parts[2] == "logout")
+        return logout(req, res);
+    }
     if (parts.size() >= 3 && parts[0] == "ops" && parts[1] == "v1" && parts[2] == "dead-letters") {
       return deadLetters(req, res, parts);
+    }
+    if (parts.size() >= 3 && parts[0] == "ops" && parts[1] == "v1" && parts[2] == "filings")
+      return filings(req, res, parts);
+    if (parts.size() >= 3 && parts[0] == "ops" && parts[1] == "v1" && parts[2] == "audit")
+      return audit(req, res, parts);
+    if (parts.size() == 3 && parts[0] == "ops" && parts[1] == "v1" && parts[2] == "users") {
+      if (method != "GET")
+        return methodNotAllowed(res, "GET");
+      return users(req, res);
+    }
+    if (parts.size() == 5 && parts[0] == "ops" && parts[1] == "v1" && parts[2] == "messages") {
+      if (method != "GET")
+        return methodNotAllowed(res, "GET");
+      auto actor = staffActor(req, res);
+      if (!actor || !permitted(req, res, *actor, Need::kMessageStatus, parts[3]))
+        return;
+      return status(req, res, parts[3], parts[4], true);
     }
     if (parts.size() == 3 && parts[0] == "ops" && parts[1] == "v1" && parts[2] == "systems") {
       if (method != "GET")
@@ -331,13 +363,14 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     sendJson(res, a.status, a.body, a.contentType);
   }
 
+  // `staff`: asked through the operator API by a logged-in account already let in.
   void status(HTTPServerRequest& req, HTTPServerResponse& res, const std::string& system,
-              const std::string& id) {
+              const std::string& id, bool staff = false) {
     const SystemConfig* sys = ctx_.config.findSystem(system);
     if (!sys)
       return sendProblem(res, 404, "unknown-system", "Unknown system",
                          "no department system '" + system.substr(0, 64) + "'");
-    if (!authenticate(req, res, *sys, body_))
+    if (!staff && !authenticate(req, res, *sys, body_))
       return;
     auto st = ctx_.store.messageStatus(system, id);
     if (!st.ok())
@@ -374,14 +407,99 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     sendJson(res, 200, json::write(d));
   }
 
-  bool operatorAllowed(HTTPServerRequest& req, HTTPServerResponse& res) {
+  // Who calls the operator API: a staff login token (POST /auth/v1/login), or the configured
+  // ops_token — the break-glass admin credential, acting as "ops-token". Answers 401 and
+  // returns nullopt otherwise.
+  std::optional<registry::Actor> staffActor(HTTPServerRequest& req, HTTPServerResponse& res) {
     const std::string auth = req.get("Authorization", "");
-    if (!ctx_.config.opsToken.empty() && auth == "Bearer " + ctx_.config.opsToken)
-      return true;
+    const std::string bearer = auth.rfind("Bearer ", 0) == 0 ? auth.substr(7) : "";
+    if (!bearer.empty() && !ctx_.config.opsToken.empty() &&
+        registry::constantTimeEquals(bearer, ctx_.config.opsToken)) {
+      return registry::Actor{"ops-token", registry::Role::kAdmin, ""};
+    }
+    if (!bearer.empty()) {
+      auto actor = ctx_.staff.authenticate(bearer);
+      if (actor.ok())
+        return actor.value();
+      if (actor.error().code != "auth.token") {
+        sendProblem(res, 503, "unavailable", "Temporarily unavailable",
+                    "the account store did not answer");
+        return std::nullopt;
+      }
+    }
     logLine("warning", "operator request refused",
-            {{"path", req.getURI()}, {"peer", req.clientAddress().toString()}});
-    sendProblem(res, 401, "unauthorized", "Unauthorized", "the request is not authenticated");
+            {{"path", req.getURI().substr(0, 200)},
+             {"peer", req.clientAddress().toString()},
+             {"why", bearer.empty() ? "no bearer token" : "unknown or expired token"}});
+    res.set("WWW-Authenticate", "Bearer");
+    sendProblem(res, 401, "unauthorized", "Unauthorized",
+                "log in (POST /auth/v1/login) and send Authorization: Bearer <token>");
+    return std::nullopt;
+  }
+
+  // What an endpoint needs (least privilege: docs/configuration.md "Staff access").
+  enum class Need {
+    kRegistryRead,   // filings: every role; a department only its own system
+    kRegistryWrite,  // create, move, edit filings: admin, operator
+    kAuditRead,      // the audit trail: admin, operator, auditor
+    kOperations,     // dead letters, systems: admin, operator
+    kUsers,          // staff accounts: admin
+    kMessageStatus,  // a message's status: admin, operator; a department its own system
+  };
+
+  static bool may(const registry::Actor& a, Need need, const std::string& system) {
+    using registry::Role;
+    switch (a.role) {
+      case Role::kAdmin:
+        return true;
+      case Role::kOperator:
+        return need != Need::kUsers;
+      case Role::kAuditor:
+        return need == Need::kRegistryRead || need == Need::kAuditRead;
+      case Role::kDepartment:
+        return (need == Need::kRegistryRead || need == Need::kMessageStatus) && !a.system.empty() &&
+               system == a.system;
+    }
     return false;
+  }
+
+  // Answers 403 (and audits "access.refused") when `actor` may not.
+  bool permitted(HTTPServerRequest& req, HTTPServerResponse& res, const registry::Actor& actor,
+                 Need need, const std::string& system = "") {
+    if (may(actor, need, system))
+      return true;
+    registry::AuditEntry e;
+    e.at = ctx_.clock.now();
+    e.actor = actor.name;
+    e.role = registry::toString(actor.role);
+    e.action = "access.refused";
+    const std::string path = req.getURI().substr(0, req.getURI().find('?')).substr(0, 200);
+    e.target = "api " + req.getMethod() + " " + path;
+    e.system = system.substr(0, 128);
+    rapidjson::Document d(rapidjson::kObjectType);
+    auto& a = d.GetAllocator();
+    d.AddMember("method", json::string(req.getMethod(), a), a);
+    d.AddMember("path", json::string(path, a), a);
+    e.before = "null";
+    e.after = json::write(d);
+    if (auto r = ctx_.registry.appendAudit(e); !r.ok())
+      logLine("error", "audit append failed", {{"error", r.error().message}});
+    logLine("warning", "operator request forbidden",
+            {{"path", path}, {"actor", actor.name}, {"role", e.role}});
+    sendProblem(res, 403, "forbidden", "Forbidden",
+                std::string("the ") + e.role + " role may not " + req.getMethod() + " " + path);
+    return false;
+  }
+
+  // Who may call the existing operator endpoints (dead letters, systems): admins, operators.
+  std::optional<std::string> operatorAllowed(HTTPServerRequest& req, HTTPServerResponse& res) {
+    auto actor = staffActor(req, res);
+    if (!actor || !permitted(req, res, *actor, Need::kOperations))
+      return std::nullopt;
+    // The break-glass token names the person in X-Operator (logged, as before).
+    if (actor->name == "ops-token")
+      return req.get("X-Operator", "ops-token");
+    return actor->name;
   }
 
   // The department systems and how each is admitted: a legacy (address allow-list) system is
@@ -443,9 +561,10 @@ class Handler : public Poco::Net::HTTPRequestHandler {
 
   void deadLetters(HTTPServerRequest& req, HTTPServerResponse& res,
                    const std::vector<std::string>& parts) {
-    if (!operatorAllowed(req, res))
+    const auto allowed = operatorAllowed(req, res);
+    if (!allowed)
       return;
-    const std::string actor = req.get("X-Operator", "ops-token");
+    const std::string actor = *allowed;
     if (parts.size() == 3 && req.getMethod() == "GET") {
       // Pages of ?limit=N (1..1000, default 200) after ?after=ID (the last id of the previous
       // page).
@@ -597,6 +716,477 @@ class Handler : public Poco::Net::HTTPRequestHandler {
         "ops.remap",
         "the running mapping no longer produces " + dl->eventId + " from message " + dl->messageId,
         ""};
+  }
+
+  // ---------------------------------------------------------------- staff login
+
+  void login(HTTPServerRequest& req, HTTPServerResponse& res) {
+    auto doc = json::parse(body_);
+    if (!doc.ok() || !doc.value().IsObject() || !doc.value().HasMember("name") ||
+        !doc.value()["name"].IsString() || !doc.value().HasMember("password") ||
+        !doc.value()["password"].IsString()) {
+      return sendProblem(res, 400, "bad-request", "Bad request",
+                         "send {\"name\": \"...\", \"password\": \"...\"} as JSON",
+                         "\"field\":\"name\"");
+    }
+    const auto& d = doc.value();
+    auto grant =
+        ctx_.staff.login(std::string(d["name"].GetString(), d["name"].GetStringLength()),
+                         std::string(d["password"].GetString(), d["password"].GetStringLength()));
+    if (!grant.ok()) {
+      const auto& code = grant.error().code;
+      logLine("warning", "login refused",
+              {{"code", code}, {"peer", req.clientAddress().host().toString()}});
+      if (code == "auth.locked") {
+        res.set("Retry-After", std::to_string(ctx_.config.lockoutSeconds));
+        return sendProblem(res, 429, "login-locked", "Too many failed logins",
+                           grant.error().message);
+      }
+      if (code == "auth.failed")
+        return sendProblem(res, 401, "login-failed", "Login failed", grant.error().message);
+      return sendProblem(res, 503, "unavailable", "Temporarily unavailable",
+                         "the account store did not answer");
+    }
+    const auto& g = grant.value();
+    rapidjson::Document out(rapidjson::kObjectType);
+    auto& a = out.GetAllocator();
+    out.AddMember("token", json::string(g.token, a), a);
+    out.AddMember("token_type", "Bearer", a);
+    out.AddMember("expires_at", json::string(formatRfc3339(g.expiresAt), a), a);
+    out.AddMember("name", json::string(g.actor.name, a), a);
+    out.AddMember("role", json::string(registry::toString(g.actor.role), a), a);
+    if (!g.actor.system.empty())
+      out.AddMember("system", json::string(g.actor.system, a), a);
+    res.set("Cache-Control", "no-store");
+    sendJson(res, 200, json::write(out));
+  }
+
+  void logout(HTTPServerRequest& req, HTTPServerResponse& res) {
+    const std::string auth = req.get("Authorization", "");
+    const std::string bearer = auth.rfind("Bearer ", 0) == 0 ? auth.substr(7) : "";
+    auto r = ctx_.staff.logout(bearer);
+    if (!r.ok()) {
+      if (r.error().code == "auth.token")
+        return sendProblem(res, 401, "unauthorized", "Unauthorized", r.error().message);
+      return sendProblem(res, 503, "unavailable", "Temporarily unavailable",
+                         "the account store did not answer");
+    }
+    res.setStatusAndReason(HTTPResponse::HTTP_NO_CONTENT);
+    res.setContentLength(0);
+    res.send();
+  }
+
+  void users(HTTPServerRequest& req, HTTPServerResponse& res) {
+    auto actor = staffActor(req, res);
+    if (!actor || !permitted(req, res, *actor, Need::kUsers))
+      return;
+    auto accounts = ctx_.staff.accounts();
+    if (!accounts.ok())
+      return registryProblem(res, accounts.error());
+    rapidjson::Document d(rapidjson::kArrayType);
+    auto& a = d.GetAllocator();
+    for (const auto& acc : accounts.value()) {
+      rapidjson::Value v(rapidjson::kObjectType);
+      v.AddMember("name", json::string(acc.name, a), a);
+      v.AddMember("role", json::string(registry::toString(acc.role), a), a);
+      v.AddMember("system", json::string(acc.system, a), a);
+      v.AddMember("disabled", acc.disabled, a);
+      d.PushBack(v, a);
+    }
+    sendJson(res, 200, json::write(d));
+  }
+
+  // ---------------------------------------------------------------- filings
+
+  // One place from registry error codes to HTTP: the problem names the rule (the code), the
+  // field when one is at fault, and the filing's state when there is a filing.
+  void registryProblem(HTTPServerResponse& res, const Error& e,
+                       const std::optional<registry::Filing>& filing = std::nullopt) {
+    int status = 500;
+    const std::string& c = e.code;
+    if (c == "filing.stale" || c == "filing.illegal_move" || c == "filing.exists" ||
+        c == "staff.exists")
+      status = 409;
+    else if (c == "filing.forbidden")
+      status = 403;
+    else if (c == "filing.requirement")
+      status = 422;
+    else if (c == "filing.not_found" || c == "staff.not_found")
+      status = 404;
+    else if (c == "filing.invalid" || c.rfind("audit.", 0) == 0 || c == "api.invalid")
+      status = 400;
+    else if (c.rfind("store.", 0) == 0)
+      status = 503;
+    std::string extra = "\"rule\":" + jsonString(c);
+    if (!e.path.empty())
+      extra += ",\"field\":" + jsonString(e.path);
+    if (filing) {
+      extra += ",\"filing_state\":" + jsonString(registry::toString(filing->state)) +
+               ",\"filing_version\":" + std::to_string(filing->version);
+    }
+    const std::string detail =
+        status == 503 || status == 500 ? "the registry did not answer" : e.message;
+    if (status >= 500)
+      logLine("error", "registry request failed", {{"code", c}, {"error", e.message}});
+    sendProblem(res, status, c, status >= 500 ? "Unavailable" : "Refused", detail, extra);
+  }
+
+  std::optional<registry::Filing> currentFiling(const std::string& system,
+                                                const std::string& item) {
+    auto f = ctx_.filings.get(system, item);
+    if (!f.ok())
+      return std::nullopt;
+    return f.value();
+  }
+
+  static std::string jsonField(const rapidjson::Value& d, const char* key) {
+    const auto it = d.FindMember(key);
+    if (it == d.MemberEnd() || !it->value.IsString())
+      return "";
+    return std::string(it->value.GetString(), it->value.GetStringLength());
+  }
+
+  // Checks that every member of the body object is a string, except `numbers`; the first one
+  // that is not is named.
+  static Result<void> checkBody(const rapidjson::Value& d, const std::vector<std::string>& strings,
+                                const std::vector<std::string>& numbers) {
+    for (auto it = d.MemberBegin(); it != d.MemberEnd(); ++it) {
+      const std::string k(it->name.GetString(), it->name.GetStringLength());
+      const bool isString = std::find(strings.begin(), strings.end(), k) != strings.end();
+      const bool isNumber = std::find(numbers.begin(), numbers.end(), k) != numbers.end();
+      if (!isString && !isNumber)
+        return Error{"api.invalid", "unknown member '" + k.substr(0, 64) + "'", k.substr(0, 64)};
+      if (isString && !it->value.IsString())
+        return Error{"api.invalid", k + " must be a string", k};
+      if (isNumber && !it->value.IsInt64())
+        return Error{"api.invalid", k + " must be a whole number", k};
+    }
+    return {};
+  }
+
+  void filings(HTTPServerRequest& req, HTTPServerResponse& res,
+               const std::vector<std::string>& parts) {
+    auto actor = staffActor(req, res);
+    if (!actor)
+      return;
+    const std::string& method = req.getMethod();
+    if (parts.size() == 3) {
+      if (method == "GET")
+        return listFilings(req, res, *actor);
+      if (method == "POST")
+        return createFiling(req, res, *actor);
+      return methodNotAllowed(res, "GET, POST");
+    }
+    if (parts.size() != 5)
+      return sendProblem(res, 404, "not-found", "Not found", "use /ops/v1/filings/SYSTEM/ITEM");
+    const std::string& system = parts[3];
+    std::string item = parts[4];
+    const std::string kMove = ":move";
+    const bool isMove = item.size() > kMove.size() &&
+                        item.compare(item.size() - kMove.size(), kMove.size(), kMove) == 0;
+    if (isMove) {
+      item.resize(item.size() - kMove.size());
+      if (method != "POST")
+        return methodNotAllowed(res, "POST");
+      if (!permitted(req, res, *actor, Need::kRegistryWrite, system))
+        return;
+      return moveFiling(res, *actor, system, item);
+    }
+    if (method == "GET") {
+      if (!permitted(req, res, *actor, Need::kRegistryRead, system))
+        return;
+      auto f = ctx_.filings.get(system, item);
+      if (!f.ok())
+        return registryProblem(res, f.error());
+      if (!f.value()) {
+        return registryProblem(res, Error{"filing.not_found",
+                                          "no filing for item " + item.substr(0, 128) +
+                                              " of system " + system.substr(0, 128),
+                                          ""});
+      }
+      return sendJson(res, 200, filingJson(*f.value()));
+    }
+    if (method == "PATCH") {
+      if (!permitted(req, res, *actor, Need::kRegistryWrite, system))
+        return;
+      return patchFiling(res, *actor, system, item);
+    }
+    return methodNotAllowed(res, "GET, PATCH");
+  }
+
+  // A filing with its overdue flag (today in China).
+  std::string filingJson(const registry::Filing& f) {
+    auto d = json::parse(registry::filingJson(f));
+    if (!d.ok())
+      return registry::filingJson(f);
+    d.value().AddMember("overdue", registry::isOverdue(f, chinaDay(ctx_.clock.now())),
+                        d.value().GetAllocator());
+    return json::write(d.value());
+  }
+
+  void listFilings(HTTPServerRequest& req, HTTPServerResponse& res, const registry::Actor& actor) {
+    registry::FilingFilter filter;
+    filter.system = queryParam(req, "system");
+    // A department lists its own system whether or not it names it.
+    if (actor.role == registry::Role::kDepartment && filter.system.empty())
+      filter.system = actor.system;
+    if (!permitted(req, res, actor, Need::kRegistryRead,
+                   filter.system.empty() ? "*" : filter.system))
+      return;
+    const std::string state = queryParam(req, "state");
+    if (!state.empty()) {
+      filter.state = registry::filingStateFrom(state);
+      if (!filter.state) {
+        return registryProblem(res, Error{"api.invalid",
+                                          "state is requested, configuring, joint_debugging, "
+                                          "online, suspended or retired",
+                                          "state"});
+      }
+    }
+    const std::string overdue = queryParam(req, "overdue");
+    if (overdue == "true")
+      filter.overdueOn = chinaDay(ctx_.clock.now());
+    else if (!overdue.empty() && overdue != "false")
+      return registryProblem(res, Error{"api.invalid", "overdue is true or false", "overdue"});
+    auto list = ctx_.filings.list(filter);
+    if (!list.ok())
+      return registryProblem(res, list.error());
+    std::string body = "[";
+    for (const auto& f : list.value())
+      body += (body.size() > 1 ? "," : "") + filingJson(f);
+    body += "]";
+    sendJson(res, 200, body);
+  }
+
+  void createFiling(HTTPServerRequest& req, HTTPServerResponse& res, const registry::Actor& actor) {
+    auto doc = json::parse(body_);
+    if (!doc.ok() || !doc.value().IsObject())
+      return registryProblem(res, Error{"api.invalid", "the body is a JSON object", ""});
+    const auto& d = doc.value();
+    if (!permitted(req, res, actor, Need::kRegistryWrite, jsonField(d, "system")))
+      return;
+    if (auto c = checkBody(
+            d, {"system", "item_code", "item_name", "contact_name", "contact_phone", "notes"}, {});
+        !c.ok())
+      return registryProblem(res, c.error());
+    registry::NewFiling n{jsonField(d, "system"),        jsonField(d, "item_code"),
+                          jsonField(d, "item_name"),     jsonField(d, "contact_name"),
+                          jsonField(d, "contact_phone"), jsonField(d, "notes")};
+    auto created = ctx_.filings.create(n, actor);
+    if (!created.ok())
+      return registryProblem(res, created.error(), currentFiling(n.system, n.itemCode));
+    sendJson(res, 201, filingJson(created.value()));
+  }
+
+  void moveFiling(HTTPServerResponse& res, const registry::Actor& actor, const std::string& system,
+                  const std::string& item) {
+    auto doc = json::parse(body_);
+    if (!doc.ok() || !doc.value().IsObject())
+      return registryProblem(res, Error{"api.invalid", "the body is a JSON object", ""});
+    const auto& d = doc.value();
+    if (auto c = checkBody(d, {"to", "mapping_version", "reason"}, {"expected_version"}); !c.ok())
+      return registryProblem(res, c.error());
+    registry::MoveRequest move;
+    const auto to = registry::filingStateFrom(jsonField(d, "to"));
+    if (!to)
+      return registryProblem(res, Error{"api.invalid", "to names a filing state", "to"});
+    if (!d.HasMember("expected_version")) {
+      return registryProblem(
+          res, Error{"api.invalid", "expected_version (the version you read) is required",
+                     "expected_version"});
+    }
+    move.to = *to;
+    move.expectedVersion = d["expected_version"].GetInt64();
+    move.mappingVersion = jsonField(d, "mapping_version");
+    move.reason = jsonField(d, "reason");
+    auto moved = ctx_.filings.move(system, item, move, actor);
+    if (!moved.ok())
+      return registryProblem(res, moved.error(), currentFiling(system, item));
+    sendJson(res, 200, filingJson(moved.value()));
+  }
+
+  void patchFiling(HTTPServerResponse& res, const registry::Actor& actor, const std::string& system,
+                   const std::string& item) {
+    auto doc = json::parse(body_);
+    if (!doc.ok() || !doc.value().IsObject())
+      return registryProblem(res, Error{"api.invalid", "the body is a JSON object", ""});
+    const auto& d = doc.value();
+    if (auto c = checkBody(d, {"contact_name", "contact_phone", "notes"}, {"expected_version"});
+        !c.ok())
+      return registryProblem(res, c.error());
+    if (!d.HasMember("expected_version")) {
+      return registryProblem(
+          res, Error{"api.invalid", "expected_version (the version you read) is required",
+                     "expected_version"});
+    }
+    const bool contact = d.HasMember("contact_name") || d.HasMember("contact_phone");
+    const bool notes = d.HasMember("notes");
+    // One change per request: two would be two versions, and the second could fail alone.
+    if (contact == notes) {
+      return registryProblem(
+          res, Error{"api.invalid", "send the contact (contact_name, contact_phone) or notes",
+                     notes ? "notes" : "contact_name"});
+    }
+    const std::int64_t expected = d["expected_version"].GetInt64();
+    Result<registry::Filing> r = contact ? [&]() -> Result<registry::Filing> {
+      auto current = currentFiling(system, item);
+      const std::string name = d.HasMember("contact_name")
+                                   ? jsonField(d, "contact_name")
+                                   : (current ? current->contactName : std::string());
+      const std::string phone = d.HasMember("contact_phone")
+                                    ? jsonField(d, "contact_phone")
+                                    : (current ? current->contactPhone : std::string());
+      return ctx_.filings.updateContact(system, item, expected, name, phone, actor);
+    }()
+        : ctx_.filings.updateNotes(system, item, expected, jsonField(d, "notes"), actor);
+    if (!r.ok())
+      return registryProblem(res, r.error(), currentFiling(system, item));
+    sendJson(res, 200, filingJson(r.value()));
+  }
+
+  // ---------------------------------------------------------------- audit trail
+
+  // The filters of /ops/v1/audit and /export; "audit.filter" naming the bad parameter.
+  Result<registry::AuditQuery> auditQuery(HTTPServerRequest& req, bool exporting) {
+    registry::AuditQuery q;
+    std::vector<std::pair<std::string, std::string>> params;
+    try {
+      params = Poco::URI(req.getURI()).getQueryParameters();
+    } catch (const Poco::Exception&) {
+      return Error{"audit.filter", "the query string is malformed", "query"};
+    }
+    std::set<std::string> seen;
+    for (const auto& [k, v] : params) {
+      if (!seen.insert(k).second)
+        return Error{"audit.filter", k.substr(0, 64) + " is given twice", k.substr(0, 64)};
+      if (v.size() > 512)
+        return Error{"audit.filter", k + " is longer than 512 bytes", k};
+      auto whole = [&](std::int64_t& out, std::int64_t min, std::int64_t max) -> Result<void> {
+        char* end = nullptr;
+        errno = 0;
+        const long long n = std::strtoll(v.c_str(), &end, 10);
+        if (v.empty() || *end != '\0' || errno != 0 || n < min || n > max) {
+          return Error{
+              "audit.filter",
+              k + " is a whole number from " + std::to_string(min) + " to " + std::to_string(max),
+              k};
+        }
+        out = n;
+        return {};
+      };
+      if (k == "system") {
+        q.system = v;
+      } else if (k == "item") {
+        q.item = v;
+      } else if (k == "actor") {
+        q.actor = v;
+      } else if (k == "action") {
+        q.action = v;
+      } else if (k == "target") {
+        q.targetContains = v;
+      } else if (k == "since" || k == "until") {
+        EpochMillis t = 0;
+        if (!parseRfc3339(v, t))
+          return Error{"audit.filter", k + " is an RFC 3339 time (2026-11-27T09:30:00+08:00)", k};
+        (k == "since" ? q.since : q.until) = t;
+      } else if (k == "after") {
+        if (auto r = whole(q.afterSeq, 0, INT64_MAX); !r.ok())
+          return r.error();
+      } else if (k == "limit" && !exporting) {
+        std::int64_t n = 0;
+        if (auto r = whole(n, 1, registry::kMaxAuditPage); !r.ok())
+          return r.error();
+        q.limit = static_cast<int>(n);
+      } else if (k == "format" && exporting) {
+        if (v != "csv" && v != "json")
+          return Error{"audit.filter", "format is csv or json", k};
+      } else {
+        return Error{"audit.filter", "unknown parameter '" + k.substr(0, 64) + "'",
+                     k.substr(0, 64)};
+      }
+    }
+    return q;
+  }
+
+  void audit(HTTPServerRequest& req, HTTPServerResponse& res,
+             const std::vector<std::string>& parts) {
+    auto actor = staffActor(req, res);
+    if (!actor)
+      return;
+    const bool exporting = parts.size() == 4 && parts[3] == "export";
+    if (parts.size() != 3 && !exporting)
+      return sendProblem(res, 404, "not-found", "Not found", "use /ops/v1/audit or /export");
+    if (req.getMethod() != "GET")
+      return methodNotAllowed(res, "GET");
+    if (!permitted(req, res, *actor, Need::kAuditRead))
+      return;
+    auto q = auditQuery(req, exporting);
+    if (!q.ok())
+      return registryProblem(res, q.error());
+    if (exporting)
+      return exportAudit(req, res, q.value());
+    auto page = ctx_.registry.queryAudit(q.value());
+    if (!page.ok())
+      return registryProblem(res, page.error());
+    std::ostringstream out;
+    out << "{\"entries\":[";
+    bool first = true;
+    for (const auto& e : page.value().entries) {
+      out << (first ? "" : ",");
+      registry::writeAuditJson(out, e);
+      first = false;
+    }
+    out << "],\"next_after\":";
+    if (page.value().nextAfterSeq == 0)
+      out << "null";
+    else
+      out << page.value().nextAfterSeq;
+    out << "}";
+    sendJson(res, 200, out.str());
+  }
+
+  // Every matching entry, page by page, written as it is read (chunked): bounded memory on
+  // any trail length.
+  void exportAudit(HTTPServerRequest& req, HTTPServerResponse& res, registry::AuditQuery q) {
+    const bool csv = queryParam(req, "format", "csv") == "csv";
+    q.limit = registry::kMaxAuditPage;
+    auto page = ctx_.registry.queryAudit(q);
+    if (!page.ok())
+      return registryProblem(res, page.error());
+    res.setStatusAndReason(HTTPResponse::HTTP_OK);
+    res.setContentType(csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8");
+    res.set("Content-Disposition",
+            std::string("attachment; filename=\"audit.") + (csv ? "csv" : "json") + "\"");
+    res.setChunkedTransferEncoding(true);
+    std::ostream& out = res.send();
+    if (csv)
+      out << registry::kAuditCsvHeader;
+    else
+      out << "[";
+    std::int64_t written = 0;
+    for (;;) {
+      for (const auto& e : page.value().entries) {
+        if (csv) {
+          registry::writeAuditCsv(out, e);
+        } else {
+          out << (written == 0 ? "\n" : ",\n");
+          registry::writeAuditJson(out, e);
+        }
+        ++written;
+      }
+      if (page.value().nextAfterSeq == 0 || !out)
+        break;
+      q.afterSeq = page.value().nextAfterSeq;
+      page = ctx_.registry.queryAudit(q);
+      if (!page.ok()) {
+        // Mid-stream: the status is sent; cut the body short so the client sees it incomplete.
+        logLine("error", "audit export failed", {{"error", page.error().message}});
+        res.setKeepAlive(false);
+        throw Poco::IOException("audit export failed mid-stream");
+      }
+    }
+    if (!csv)
+      out << (written == 0 ? "]\n" : "\n]\n");
   }
 
   const GatewayContext& ctx_;

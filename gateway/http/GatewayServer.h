@@ -15,6 +15,9 @@
 #include "gateway/exchange/Metrics.h"
 #include "gateway/http/AdapterRuntime.h"
 #include "gateway/http/GatewayConfig.h"
+#include "gateway/registry/RegistryService.h"
+#include "gateway/registry/RegistryStore.h"
+#include "gateway/registry/StaffAccess.h"
 #include "gateway/storage/ExchangeStore.h"
 
 namespace Poco {
@@ -40,6 +43,9 @@ struct GatewayContext {
   const AdapterRuntime& adapters;
   const Clock& clock;
   std::atomic<bool>& ready;
+  registry::RegistryStore& registry;   // the audit trail (queries, refusals)
+  registry::RegistryService& filings;  // the filing registry
+  registry::StaffAccess& staff;        // logins and their tokens
 };
 
 class GatewayServer {
