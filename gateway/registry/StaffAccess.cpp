@@ -74,13 +74,27 @@ AuditEntry StaffAccess::entry(const std::string& actor, const std::string& role,
 }
 
 Result<LoginGrant> StaffAccess::login(const std::string& name, const std::string& password) {
-  std::lock_guard<std::mutex> lock(mutex_);
   const EpochMillis now = clock_.now();
   auto found = store_.account(name);
   if (!found.ok())
     return found.error();
+  // The slow hash runs outside the lock (logins of different people go in parallel) and runs
+  // for every attempt — unknown name, locked or disabled account alike — so that the time an
+  // answer takes tells nothing.
+  const std::string stored =
+      found.value() ? found.value()->passwordHash
+                    : "pbkdf2-sha256$" + std::to_string(policy_.passwordIterations) +
+                          "$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+  const bool matches = verifyPassword(password, stored) && found.value().has_value();
+  std::lock_guard<std::mutex> lock(mutex_);
   if (!found.value())
     return failUnknown(name, now);
+  // Read again under the lock: another attempt may have counted a failure meanwhile.
+  found = store_.account(name);
+  if (!found.ok())
+    return found.error();
+  if (!found.value())
+    return failed();
   StaffAccount account = *found.value();
   const char* role = toString(account.role);
   if (account.lockedUntil > now) {
@@ -88,9 +102,8 @@ Result<LoginGrant> StaffAccess::login(const std::string& name, const std::string
         entry(name, role, "login.failed", name, "null", failureJson("locked", 0)));
     return locked(account.lockedUntil);
   }
-  // The hash is computed even for a disabled account: the answer takes as long either way.
-  const bool matches = verifyPassword(password, account.passwordHash);
-  if (matches && !account.disabled) {
+  // A password set meanwhile: the one checked is no longer the account's.
+  if (matches && !account.disabled && account.passwordHash == stored) {
     LoginGrant grant;
     grant.token = base64Url(randomBytes(32));
     grant.expiresAt = now + policy_.sessionMillis;
@@ -128,10 +141,6 @@ Result<LoginGrant> StaffAccess::login(const std::string& name, const std::string
 }
 
 Result<LoginGrant> StaffAccess::failUnknown(const std::string& name, EpochMillis now) {
-  // Same work as a real check, so that timing does not tell the name is unknown.
-  (void)verifyPassword(name,
-                       "pbkdf2-sha256$" + std::to_string(policy_.passwordIterations) +
-                           "$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
   const std::string logged = loggedName(name);
   if (unknown_.size() >= kMaxUnknownNames && unknown_.count(logged) == 0)
     unknown_.erase(unknown_.begin());

@@ -83,7 +83,7 @@ class StaffAccess {
   RegistryStore& store_;
   const Clock& clock_;
   const AccessPolicy policy_;
-  std::mutex mutex_;  // failure counting is read-modify-write
+  std::mutex mutex_;  // failure counting is read-modify-write (never held while hashing)
   std::map<std::string, UnknownName> unknown_;
 };
 
