@@ -54,6 +54,7 @@ IntakeAnswer IntakeService::submit(const RawMessage& message) const {
   }
   mapping::RunOptions options;
   options.receivedAt = formatRfc3339(message.receivedAt);
+  options.charset = message.charset;
   auto out = mapping->run(message.bytes, clock_, options);
   if (!out.ok()) {
     answer.kind = IntakeAnswer::Kind::kUnreadable;

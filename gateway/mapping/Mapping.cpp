@@ -1198,8 +1198,19 @@ Result<MappingOutput> Mapping::nonEmpty(MappingOutput out) const {
 Result<MappingOutput> Mapping::run(std::string_view bytes, const Clock& clock,
                                    const RunOptions& options) const {
   const std::string& f = impl_->format;
+  if (!options.charset.empty()) {
+    // The declared charset of this message wins over the mapping's default.
+    auto probe = formats::toUtf8("", options.charset);
+    if (!probe.ok())
+      return Error{"charset.unknown", "unknown charset '" + options.charset + "'", ""};
+  }
+  auto withCharset = [&](auto decoderOptions) {
+    if (!options.charset.empty())
+      decoderOptions.charset = options.charset;
+    return decoderOptions;
+  };
   if (f == "json" || f == "rows") {
-    auto doc = formats::decodeJson(bytes, impl_->jsonOptions);
+    auto doc = formats::decodeJson(bytes, withCharset(impl_->jsonOptions));
     if (!doc.ok())
       return doc.error();
     if (f == "rows" && !doc.value().IsArray()) {
@@ -1210,12 +1221,12 @@ Result<MappingOutput> Mapping::run(std::string_view bytes, const Clock& clock,
     return nonEmpty(runTree(doc.value(), clock, options));
   }
   if (f == "xml") {
-    auto doc = formats::decodeXml(bytes, impl_->xmlOptions);
+    auto doc = formats::decodeXml(bytes, withCharset(impl_->xmlOptions));
     if (!doc.ok())
       return doc.error();
     return nonEmpty(runTree(doc.value(), clock, options));
   }
-  auto csv = formats::decodeCsv(bytes, impl_->csvOptions);
+  auto csv = formats::decodeCsv(bytes, withCharset(impl_->csvOptions));
   if (!csv.ok())
     return csv.error();
   return runTree(csv.value().rows, clock, options, csv.value().lines);

@@ -71,6 +71,9 @@ struct MappingOutput {
 
 struct RunOptions {
   std::string receivedAt;  // source.received_at (RFC 3339); the clock's now when empty
+  // The charset the transport declared (HTTP charset parameter, a file adapter's encoding):
+  // it overrides the mapping's input.charset and an XML declaration (RFC 7303). "" = none.
+  std::string charset;
   bool trace = false;
 };
 

@@ -247,3 +247,37 @@ BOOST_AUTO_TEST_CASE(embedded_tests_of_the_shipped_mappings_pass) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(declared_charset)
+
+// The charset a transport declares (a file adapter's encoding, an HTTP charset parameter) wins
+// over the mapping's input.charset.
+BOOST_AUTO_TEST_CASE(the_transport_charset_overrides_the_mappings) {
+  auto m = huitong::mapping::Mapping::load(std::string(HUITONG_SOURCE_DIR) +
+                                           "/mappings/social-assistance/mapping.json");
+  BOOST_REQUIRE(m.ok());
+  const std::string utf8 =
+      "办件号,事项编码,事项名称,申请人姓名,证件号码,环节,环节时间,结果,意见,承诺天数,版本,"
+      "材料清单,补正期限,证照编号\r\n"
+      "ZSDB-2026-0001,12442000MB2C09173L4442093001000,最低生活保障对象认定,陈志明,"
+      "44200019900101002X,申请,2026/11/2 14:30,,,,1,低保申请书,,\r\n合计,1\r\n";
+  huitong::EpochMillis now = 0;
+  BOOST_REQUIRE(huitong::parseRfc3339("2026-11-28T10:00:00+08:00", now));
+  huitong::FixedClock clock(now);  // after the stage: not an event from the future
+  // As GB18030 (the mapping's charset) the UTF-8 bytes do not read as the right header.
+  auto plain = m.value()->run(utf8, clock);
+  BOOST_TEST((!plain.ok() || plain.value().events.empty()));
+  huitong::mapping::RunOptions asUtf8;
+  asUtf8.charset = "UTF-8";
+  auto out = m.value()->run(utf8, clock, asUtf8);
+  BOOST_REQUIRE(out.ok());
+  BOOST_TEST(out.value().events.size() == 1u);
+  BOOST_TEST(out.value().rejected.empty());
+  huitong::mapping::RunOptions unknown;
+  unknown.charset = "KLINGON-8";
+  auto bad = m.value()->run(utf8, clock, unknown);
+  BOOST_REQUIRE(!bad.ok());
+  BOOST_TEST(bad.error().code == "charset.unknown");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
