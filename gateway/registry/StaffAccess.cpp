@@ -24,7 +24,13 @@ Error locked(EpochMillis until) {
 }
 
 std::string loggedName(const std::string& name) {
-  return name.size() <= kMaxLoggedName ? name : name.substr(0, kMaxLoggedName);
+  if (name.size() <= kMaxLoggedName)
+    return name;
+  // Cut on a character boundary: the trail stays valid UTF-8.
+  std::size_t cut = kMaxLoggedName;
+  while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xc0) == 0x80)
+    --cut;
+  return name.substr(0, cut);
 }
 
 std::string failureJson(const char* reason, int failures) {
