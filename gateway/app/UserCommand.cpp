@@ -99,7 +99,13 @@ int runUser(const std::vector<std::string>& all) {
       std::cerr << "huitong user create: --role admin|operator|auditor|department is required\n";
       return kExitUsage;
     }
-    auto created = access.createAccount(name, *role, args->get("system"), readPassword(), by);
+    // A department account for a system the gateway does not serve would see nothing: a typo.
+    const std::string system = args->get("system");
+    if (!system.empty() && opened.value().config.findSystem(system) == nullptr) {
+      return failed(verb, Error{"staff.invalid",
+                                "no system '" + system + "' in " + args->get("config"), "system"});
+    }
+    auto created = access.createAccount(name, *role, system, readPassword(), by);
     if (!created.ok())
       return failed(verb, created.error());
     std::cout << "created " << name << " (" << registry::toString(*role) << ")\n";

@@ -12,7 +12,8 @@ namespace {
 
 std::string writeConfig(const TempDir& dir) {
   return dir
-      .write("gateway.json", R"({"mappings": "mappings", "systems": {},
+      .write("gateway.json", R"({"mappings": "mappings",
+  "systems": {"marriage": {"auth": "legacy", "allow_cidrs": ["127.0.0.1/32"]}},
   "store": {"kind": "sqlite", "path": "gateway.db"}})")
       .string();
 }
@@ -48,6 +49,12 @@ BOOST_AUTO_TEST_CASE(create_list_set_password_disable_all_audited) {
                   "--system", "marriage"},
                  "a long enough password\n");
   BOOST_TEST(o.exitCode == 0, describe(o));
+
+  o = runHuitong({"user", "create", "--config", cfg, "--name", "dept", "--role", "department",
+                  "--system", "marriag"},
+                 "a long enough password\n");
+  BOOST_TEST(o.exitCode == 1, describe(o));
+  BOOST_TEST(o.err.find("no system 'marriag'") != std::string::npos, o.err);
 
   o = runHuitong({"user", "create", "--config", cfg, "--name", "x", "--role", "superuser"},
                  "a long enough password\n");
