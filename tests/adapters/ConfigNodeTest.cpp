@@ -9,7 +9,7 @@ namespace {
 
 rapidjson::Document doc(const char* text) {
   rapidjson::Document d;
-  d.Parse(text);
+  d = test::parseJson(text);
   BOOST_REQUIRE(!d.HasParseError());
   return d;
 }

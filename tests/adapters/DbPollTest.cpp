@@ -93,7 +93,7 @@ Result<std::unique_ptr<adapter::Adapter>> create(Made& m, const std::string& con
                                                  const std::string& format = "rows") {
   adapter::AdapterRegistry registry;
   BOOST_REQUIRE(adapters::registerBuiltinAdapters(registry).ok());
-  m.config.Parse(config.c_str());
+  m.config = test::parseJson(config.c_str());
   BOOST_REQUIRE(!m.config.HasParseError());
   return registry.find("db_poll")->create(
       adapter::AdapterSpec{"funeral", format, test::configOf(m.config), &m.host});

@@ -1,5 +1,9 @@
 #include "tests/adapters/FakeHost.h"
 
+#include <boost/test/unit_test.hpp>
+
+#include "gateway/core/Json.h"
+
 namespace huitong::test {
 
 adapter::Submission FakeHost::submit(const RawMessage& message) {
@@ -40,6 +44,12 @@ std::vector<std::string> FakeHost::logs() const {
 std::vector<adapter::SourceStatus> FakeHost::sources() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return sources_;
+}
+
+rapidjson::Document parseJson(std::string_view text) {
+  auto d = json::parse(text);
+  BOOST_REQUIRE_MESSAGE(d.ok(), "not JSON: " << std::string(text.substr(0, 200)));
+  return std::move(d).value();
 }
 
 ConfigNode configOf(const rapidjson::Document& json) {

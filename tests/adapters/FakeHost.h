@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <mutex>
+#include <string_view>
 #include <vector>
 
 #include "gateway/core/Adapter.h"
@@ -33,6 +34,10 @@ class FakeHost final : public adapter::Host, public adapter::Intake {
   std::vector<std::string> logs_;
   std::vector<adapter::SourceStatus> sources_;
 };
+
+// JSON text as a document, through the gateway's own parser (RapidJSON's Document::Parse on a
+// string literal lets its SIMD scans read past the literal, which AddressSanitizer stops).
+rapidjson::Document parseJson(std::string_view text);
 
 // A ConfigNode over `json` (which must outlive it), located as "test.json" + pointer.
 ConfigNode configOf(const rapidjson::Document& json);

@@ -19,7 +19,7 @@ std::unique_ptr<Made> make(const std::string& kind, const std::string& format,
   adapter::AdapterRegistry registry;
   BOOST_REQUIRE(adapters::registerBuiltinAdapters(registry).ok());
   auto m = std::make_unique<Made>();
-  m->config.Parse(config);
+  m->config = test::parseJson(config);
   auto made = registry.find(kind)->create(
       adapter::AdapterSpec{"dept", format, test::configOf(m->config), &m->host});
   if (!made.ok())
@@ -35,7 +35,7 @@ Result<std::unique_ptr<adapter::Adapter>> tryMake(const std::string& kind,
     return Error{"test", "registration failed", ""};
   static test::FakeHost host;
   static rapidjson::Document d;
-  d.Parse(config);
+  d = test::parseJson(config);
   return registry.find(kind)->create(
       adapter::AdapterSpec{"dept", format, test::configOf(d), &host});
 }

@@ -51,7 +51,7 @@ struct Made {
 Result<std::unique_ptr<adapter::Adapter>> create(rapidjson::Document& config,
                                                  const std::string& json, test::FakeHost& host,
                                                  const std::string& format = "json") {
-  config.Parse(json.c_str());
+  config = test::parseJson(json.c_str());
   BOOST_REQUIRE(!config.HasParseError());
   auto factory = adapters::makeJsonLinesFactory();
   BOOST_TEST((factory->kind() == adapter::AdapterKind::kPull));
