@@ -44,12 +44,16 @@ inline constexpr const char* kSqliteClaimByIds =
 
 // PostgreSQL: rows another claimer holds locked are skipped; one a claimer committed meanwhile
 // is re-checked on its new version (claimed_until < now fails) and dropped. $3 = now + lease.
+// "The oldest pending row of its case" is a correlated min() (an index probe per candidate on
+// outbox_pending_case), not NOT EXISTS: PostgreSQL turns NOT EXISTS into an anti-join whose plan
+// depends on statistics, and right after one message queued 30,000 events (before autovacuum's
+// ANALYZE) that plan compared every pending row with every other for minutes, holding the rows.
 inline constexpr const char* kPostgresClaim =
     "WITH heads AS ("
     " SELECT id FROM outbox o"
     " WHERE state = 'pending' AND next_attempt_at <= $1 AND claimed_until < $1"
-    " AND NOT EXISTS (SELECT 1 FROM outbox p"
-    "   WHERE p.case_key = o.case_key AND p.state = 'pending' AND p.id < o.id)"
+    " AND o.id = (SELECT min(p.id) FROM outbox p"
+    "   WHERE p.case_key = o.case_key AND p.state = 'pending')"
     " ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)"
     " UPDATE outbox SET claimed_until = $3 FROM heads WHERE outbox.id = heads.id"
     " RETURNING outbox.id, outbox.event_id, outbox.case_key, outbox.message_id, outbox.payload,"
