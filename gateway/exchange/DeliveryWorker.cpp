@@ -23,6 +23,7 @@
 #include <Poco/URI.h>
 
 #include "gateway/core/Json.h"
+#include "gateway/exchange/TlsDiagnostics.h"
 
 namespace huitong::exchange {
 namespace {
@@ -35,34 +36,6 @@ struct HttpResult {
 };
 
 using TlsContext = Poco::AutoPtr<Poco::Net::Context>;
-
-// Why the last certificate verification on this thread failed (OpenSSL's handshake error says
-// only "certificate verify failed").
-thread_local std::string tVerifyFailure;
-
-int recordVerifyFailure(int ok, X509_STORE_CTX* store) {
-  if (!ok) {
-    const int err = X509_STORE_CTX_get_error(store);
-    std::string subject;
-    if (X509* cert = X509_STORE_CTX_get_current_cert(store)) {
-      char buf[256];
-      X509_NAME_oneline(X509_get_subject_name(cert), buf, sizeof buf);
-      subject = buf;
-    }
-    tVerifyFailure = std::string(X509_verify_cert_error_string(err)) +
-                     (subject.empty() ? "" : " (certificate " + subject + ")");
-  }
-  return ok;
-}
-
-std::string opensslErrors() {
-  std::string out;
-  while (const unsigned long e = ERR_get_error()) {
-    const char* reason = ERR_reason_error_string(e);
-    out += (out.empty() ? "" : "; ") + std::string(reason ? reason : "error");
-  }
-  return out;
-}
 
 // The client context for an https:// platform: TLS 1.2+, the platform's certificate verified
 // against `caFile` (or the system store) and for `host` (DNS name or IP address, RFC 6125 by
@@ -97,14 +70,14 @@ Result<TlsContext> makeClientContext(const DeliveryConfig& c, const std::string&
                        : SSL_CTX_load_verify_locations(ctx, c.caFile.c_str(), nullptr) != 1) {
     return fail(c.caFile.empty() ? "" : "ca_file",
                 "cannot load the trusted CAs " + (c.caFile.empty() ? "(system store)" : c.caFile) +
-                    ": " + opensslErrors());
+                    ": " + tls::opensslErrors());
   }
   if (!c.certificateFile.empty()) {
     if (SSL_CTX_use_certificate_chain_file(ctx, c.certificateFile.c_str()) != 1)
       return fail("certificate_file", "not a PEM certificate chain: " + c.certificateFile + " (" +
-                                          opensslErrors() + ")");
+                                          tls::opensslErrors() + ")");
     if (SSL_CTX_use_PrivateKey_file(ctx, c.privateKeyFile.c_str(), SSL_FILETYPE_PEM) != 1) {
-      const std::string why = opensslErrors();
+      const std::string why = tls::opensslErrors();
       return fail(
           "private_key_file",
           why.find("key values mismatch") != std::string::npos
@@ -123,7 +96,7 @@ Result<TlsContext> makeClientContext(const DeliveryConfig& c, const std::string&
                           : X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0) == 1;
   if (!hostOk)
     return fail("", "cannot verify certificates for host " + host);
-  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, recordVerifyFailure);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, tls::recordVerifyFailure);
   ERR_clear_error();
   return context;
 }
@@ -173,7 +146,7 @@ HttpResult DeliveryWorker::Transport::post(const std::string& path, const std::s
     reportTlsFailure(r.error);
     return r;
   }
-  tVerifyFailure.clear();
+  tls::lastVerifyFailure().clear();
   try {
     std::unique_ptr<Poco::Net::HTTPClientSession> connection =
         https ? std::make_unique<Poco::Net::HTTPSClientSession>(host, port, tls)
@@ -204,8 +177,10 @@ HttpResult DeliveryWorker::Transport::post(const std::string& path, const std::s
     }
   } catch (const Poco::Net::SSLException& e) {
     r.status = 0;
-    r.error = "TLS with the platform failed: " +
-              (tVerifyFailure.empty() ? e.displayText() : "certificate refused: " + tVerifyFailure);
+    r.error =
+        "TLS with the platform failed: " +
+        (tls::lastVerifyFailure().empty() ? e.displayText()
+                                          : "certificate refused: " + tls::lastVerifyFailure());
     reportTlsFailure(r.error);
   } catch (const Poco::Exception& e) {
     r.status = 0;

@@ -21,6 +21,7 @@
 #include <Poco/Net/X509Certificate.h>
 #include <Poco/ThreadPool.h>
 
+#include "gateway/exchange/TlsDiagnostics.h"
 #include "gateway/http/GatewayServer.h"
 
 namespace huitong::http {
@@ -36,37 +37,6 @@ const char* const kDefaultTls13Suites =
 namespace {
 
 using Poco::Net::Context;
-
-// Why the last certificate verification on this thread failed: OpenSSL's handshake error
-// says only "certificate verify failed"; the log line should say what was wrong with it.
-thread_local std::string tVerifyFailure;
-
-int recordVerifyFailure(int ok, X509_STORE_CTX* store) {
-  if (!ok) {
-    const int err = X509_STORE_CTX_get_error(store);
-    std::string subject;
-    if (X509* cert = X509_STORE_CTX_get_current_cert(store)) {
-      char buf[256];
-      X509_NAME_oneline(X509_get_subject_name(cert), buf, sizeof buf);
-      subject = buf;
-    }
-    tVerifyFailure = std::string(X509_verify_cert_error_string(err)) +
-                     (subject.empty() ? "" : " (certificate " + subject + ")");
-  }
-  return ok;
-}
-
-// Every queued OpenSSL error, reasons only, "; "-separated; clears the queue.
-std::string opensslErrors() {
-  std::string out;
-  while (const unsigned long e = ERR_get_error()) {
-    const char* reason = ERR_reason_error_string(e);
-    std::string text = reason ? reason : "error " + std::to_string(e);
-    if (out.find(text) == std::string::npos)
-      out += (out.empty() ? "" : "; ") + text;
-  }
-  return out;
-}
 
 bool readable(const std::string& file) {
   std::ifstream in(file, std::ios::binary);
@@ -147,7 +117,7 @@ class TlsConnection : public Poco::Net::HTTPServerConnection {
     } catch (const Poco::Exception&) {
       // already closed by the peer: the handshake below fails and says so
     }
-    tVerifyFailure.clear();
+    tls::lastVerifyFailure().clear();
     try {
       Poco::Net::SecureStreamSocket secure(socket());
       secure.setReceiveTimeout(handshakeTimeout_);
@@ -155,10 +125,10 @@ class TlsConnection : public Poco::Net::HTTPServerConnection {
       secure.completeHandshake();
     } catch (const Poco::Exception& e) {
       std::string error = e.displayText();
-      const std::string hint = handshakeHint(error + " " + tVerifyFailure);
+      const std::string hint = handshakeHint(error + " " + tls::lastVerifyFailure());
       std::vector<std::pair<std::string, std::string>> fields = {{"peer", peer}, {"error", error}};
-      if (!tVerifyFailure.empty())
-        fields.emplace_back("certificate_error", tVerifyFailure);
+      if (!tls::lastVerifyFailure().empty())
+        fields.emplace_back("certificate_error", tls::lastVerifyFailure());
       if (!hint.empty())
         fields.emplace_back("likely", hint);
       logLine("warning", "TLS handshake failed; connection dropped", fields);
@@ -239,11 +209,11 @@ Result<Poco::AutoPtr<Context>> makeServerContext(const TlsListenerConfig& c) {
   // An encrypted key would make OpenSSL prompt on the terminal: refuse it instead.
   SSL_CTX_set_default_passwd_cb(ctx, [](char*, int, int, void*) { return 0; });
   if (SSL_CTX_use_certificate_chain_file(ctx, c.certificateFile.c_str()) != 1) {
-    return fail("certificate_file",
-                "not a PEM certificate chain: " + c.certificateFile + " (" + opensslErrors() + ")");
+    return fail("certificate_file", "not a PEM certificate chain: " + c.certificateFile + " (" +
+                                        tls::opensslErrors() + ")");
   }
   if (SSL_CTX_use_PrivateKey_file(ctx, c.privateKeyFile.c_str(), SSL_FILETYPE_PEM) != 1) {
-    const std::string why = opensslErrors();
+    const std::string why = tls::opensslErrors();
     if (why.find("key values mismatch") != std::string::npos) {
       return fail("private_key_file",
                   "the private key " + c.privateKeyFile + " does not belong to the certificate");
@@ -253,20 +223,21 @@ Result<Poco::AutoPtr<Context>> makeServerContext(const TlsListenerConfig& c) {
                                         "unencrypted, readable by the gateway only)");
   }
   if (SSL_CTX_check_private_key(ctx) != 1) {
-    return fail("private_key_file",
-                "the private key does not belong to the certificate (" + opensslErrors() + ")");
+    return fail("private_key_file", "the private key does not belong to the certificate (" +
+                                        tls::opensslErrors() + ")");
   }
   if (SSL_CTX_set_min_proto_version(ctx, c.minVersion == "1.3" ? TLS1_3_VERSION : TLS1_2_VERSION) !=
       1) {
-    return fail("min_version", "cannot set the minimum TLS version (" + opensslErrors() + ")");
+    return fail("min_version", "cannot set the minimum TLS version (" + tls::opensslErrors() + ")");
   }
   const std::string ciphers = c.ciphers.empty() ? kDefaultTls12Ciphers : c.ciphers;
   if (SSL_CTX_set_cipher_list(ctx, ciphers.c_str()) != 1)
-    return fail("ciphers", "no usable cipher in \"" + ciphers + "\" (" + opensslErrors() + ")");
+    return fail("ciphers",
+                "no usable cipher in \"" + ciphers + "\" (" + tls::opensslErrors() + ")");
   const std::string suites = c.ciphersuites.empty() ? kDefaultTls13Suites : c.ciphersuites;
   if (SSL_CTX_set_ciphersuites(ctx, suites.c_str()) != 1) {
     return fail("ciphersuites",
-                "no usable TLS 1.3 suite in \"" + suites + "\" (" + opensslErrors() + ")");
+                "no usable TLS 1.3 suite in \"" + suites + "\" (" + tls::opensslErrors() + ")");
   }
   SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384");
   SSL_CTX_set_options(
@@ -278,7 +249,7 @@ Result<Poco::AutoPtr<Context>> makeServerContext(const TlsListenerConfig& c) {
   if (!c.caFile.empty()) {
     if (SSL_CTX_load_verify_locations(ctx, c.caFile.c_str(), nullptr) != 1) {
       return fail("ca_file",
-                  "not a PEM CA certificate file: " + c.caFile + " (" + opensslErrors() + ")");
+                  "not a PEM CA certificate file: " + c.caFile + " (" + tls::opensslErrors() + ")");
     }
     // Tells clients which CAs to pick their certificate by.
     if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(c.caFile.c_str()))
@@ -288,7 +259,7 @@ Result<Poco::AutoPtr<Context>> makeServerContext(const TlsListenerConfig& c) {
                        ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT
                    : c.clientCertificates == "optional" ? SSL_VERIFY_PEER
                                                         : SSL_VERIFY_NONE;
-  SSL_CTX_set_verify(ctx, mode, recordVerifyFailure);
+  SSL_CTX_set_verify(ctx, mode, tls::recordVerifyFailure);
   ERR_clear_error();
   return context;
 }
