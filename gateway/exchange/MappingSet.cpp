@@ -14,6 +14,15 @@ Result<void> MappingSet::load(const std::string& dir) {
   return {};
 }
 
+void MappingSet::install(const std::string& system,
+                         std::shared_ptr<const mapping::Mapping> mapping) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto next =
+      std::make_shared<std::map<std::string, std::shared_ptr<const mapping::Mapping>>>(*current_);
+  (*next)[system] = std::move(mapping);
+  current_ = std::move(next);
+}
+
 MappingSet::Snapshot MappingSet::snapshot() const {
   std::lock_guard<std::mutex> lock(mu_);
   return current_;

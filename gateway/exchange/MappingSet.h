@@ -20,6 +20,9 @@ class MappingSet {
   // Loads every mapping under `dir` (mappings/<system>/mapping.json); on failure the running
   // set stays and the error names file:line:column.
   Result<void> load(const std::string& dir);
+  // Runs `mapping` for `system` from now on: requests that took a snapshot before finish
+  // on the mapping they started with, new ones get this (no request is dropped).
+  void install(const std::string& system, std::shared_ptr<const mapping::Mapping> mapping);
   Snapshot snapshot() const;
   std::shared_ptr<const mapping::Mapping> find(const std::string& system) const;
 

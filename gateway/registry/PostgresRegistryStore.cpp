@@ -356,6 +356,141 @@ class PostgresRegistryStore final : public RegistryStore {
     });
   }
 
+  Result<std::optional<AuditEntry>> insertMappingVersion(
+      const MappingVersionRecord& record, const std::optional<AuditEntry>& audit) override {
+    using Out = std::optional<AuditEntry>;
+    return guarded<Out>("insertMappingVersion", [&] {
+      return inTransaction<Out>("BEGIN", [&](Connection& c) -> Result<Out> {
+        auto inserted = c.run(q::kInsertMappingVersion, q::mappingVersionParams(record));
+        if (!inserted.ok()) {
+          if (inserted.error().code == "store.constraint") {
+            return Error{
+                "mapping.exists",
+                "system " + record.system + " has a mapping version " + record.version + " already",
+                ""};
+          }
+          return inserted.error();
+        }
+        return appendIf(c, audit);
+      });
+    });
+  }
+
+  Result<std::optional<AuditEntry>> updateMappingVersion(
+      const MappingVersionRecord& record, MappingState expectedState,
+      const std::optional<AuditEntry>& audit) override {
+    using Out = std::optional<AuditEntry>;
+    return guarded<Out>("updateMappingVersion", [&] {
+      return inTransaction<Out>("BEGIN", [&](Connection& c) -> Result<Out> {
+        auto b = q::mappingVersionParams(record);
+        b.add(std::string(toString(expectedState)));
+        auto changed = c.run(q::kUpdateMappingVersion, b);
+        REGISTRY_TRY(changed);
+        if (changed.value().affected() == 0) {
+          auto state = mappingVersionState(c, record.system, record.version);
+          REGISTRY_TRY(state);
+          if (state.value().empty())
+            return q::mappingNotFound(record.system, record.version);
+          return q::mappingStale(record.system, "version " + record.version + " is " +
+                                                    state.value() + ", not " +
+                                                    toString(expectedState));
+        }
+        return appendIf(c, audit);
+      });
+    });
+  }
+
+  Result<std::optional<MappingVersionRecord>> mappingVersion(const std::string& system,
+                                                             const std::string& version) override {
+    using Out = std::optional<MappingVersionRecord>;
+    return guarded<Out>("mappingVersion", [&] {
+      return withConnection<Out>([&](Connection& c) -> Result<Out> {
+        q::BuiltQuery p;
+        p.add(system);
+        p.add(version);
+        auto rows = c.run(q::kSelectMappingVersion, p);
+        REGISTRY_TRY(rows);
+        if (rows.value().count() == 0)
+          return Out();
+        return Out(q::mappingVersionFromRow(rows.value().row(0)));
+      });
+    });
+  }
+
+  Result<std::vector<MappingVersionRecord>> mappingVersions(const std::string& system) override {
+    using Out = std::vector<MappingVersionRecord>;
+    return guarded<Out>("mappingVersions", [&] {
+      return withConnection<Out>([&](Connection& c) -> Result<Out> {
+        q::BuiltQuery p;
+        p.add(system);
+        auto rows = c.run(q::kSelectMappingVersions, p);
+        REGISTRY_TRY(rows);
+        Out out;
+        for (int i = 0; i < rows.value().count(); ++i)
+          out.push_back(q::mappingVersionFromRow(rows.value().row(i)));
+        return out;
+      });
+    });
+  }
+
+  Result<std::vector<LiveMapping>> liveMappings() override {
+    using Out = std::vector<LiveMapping>;
+    return guarded<Out>("liveMappings", [&] {
+      return withConnection<Out>([&](Connection& c) -> Result<Out> {
+        auto rows = c.exec(q::kSelectLiveMappings);
+        REGISTRY_TRY(rows);
+        Out out;
+        for (int i = 0; i < rows.value().count(); ++i)
+          out.push_back(q::liveMappingFromRow(rows.value().row(i)));
+        return out;
+      });
+    });
+  }
+
+  Result<LiveMapping> switchLiveMapping(const std::string& system, const std::string& version,
+                                        std::int64_t expectedGeneration, const std::string& actor,
+                                        EpochMillis at,
+                                        const std::optional<AuditEntry>& audit) override {
+    return guarded<LiveMapping>("switchLiveMapping", [&] {
+      return inTransaction<LiveMapping>("BEGIN", [&](Connection& c) -> Result<LiveMapping> {
+        auto state = mappingVersionState(c, system, version);
+        REGISTRY_TRY(state);
+        if (state.value().empty())
+          return q::mappingNotFound(system, version);
+        const LiveMapping next{system, version, expectedGeneration + 1, actor, at};
+        q::BuiltQuery p;
+        p.add(system);
+        p.add(version);
+        p.add(next.generation);
+        p.add(actor);
+        p.add(at);
+        if (expectedGeneration != 0)
+          p.add(expectedGeneration);
+        auto changed =
+            c.run(expectedGeneration == 0 ? q::kInsertLiveMapping : q::kUpdateLiveMapping, p);
+        if (!changed.ok() && changed.error().code == "store.constraint")
+          return q::mappingStale(system, "another version went live first");
+        REGISTRY_TRY(changed);
+        if (changed.value().affected() == 0)
+          return q::mappingStale(
+              system, "the live generation is no longer " + std::to_string(expectedGeneration));
+        q::BuiltQuery published;
+        published.add(system);
+        published.add(version);
+        published.add(actor);
+        published.add(at);
+        REGISTRY_TRY(c.run(q::kMarkMappingPublished, published));
+        q::BuiltQuery filings;
+        filings.add(system);
+        filings.add(version);
+        filings.add(at);
+        REGISTRY_TRY(c.run(q::kSwitchFilingsMapping, filings));
+        REGISTRY_TRY(appendIf(c, audit));
+        return next;
+      });
+    });
+  }
+
   Result<void> createAccount(const StaffAccount& account,
                              const std::optional<AuditEntry>& audit) override {
     return guarded<void>("createAccount", [&] {
@@ -473,6 +608,17 @@ class PostgresRegistryStore final : public RegistryStore {
     auto appended = append(c, *audit, algorithm_);
     REGISTRY_TRY(appended);
     return std::optional<AuditEntry>(std::move(appended).value());
+  }
+
+  // The stored state of a mapping version ("" when there is none).
+  static Result<std::string> mappingVersionState(Connection& c, const std::string& system,
+                                                 const std::string& version) {
+    q::BuiltQuery p;
+    p.add(system);
+    p.add(version);
+    auto rows = c.run(q::kMappingVersionState, p);
+    REGISTRY_TRY(rows);
+    return rows.value().count() == 0 ? std::string() : rows.value().row(0).text(0);
   }
 
   template <typename T, typename F>

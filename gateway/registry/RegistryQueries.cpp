@@ -63,6 +63,34 @@ BuiltQuery accountParams(const StaffAccount& a) {
   return b;
 }
 
+BuiltQuery mappingVersionParams(const MappingVersionRecord& m) {
+  BuiltQuery b;
+  b.add(m.system);
+  b.add(m.version);
+  b.add(std::string(toString(m.state)));
+  b.add(m.sha256);
+  b.add(m.inputFormat);
+  b.add(m.bundle);
+  b.add(m.testReport);
+  b.add(m.createdBy);
+  b.add(m.createdAt);
+  b.add(m.testedAt);
+  b.add(m.publishedBy);
+  b.add(m.publishedAt);
+  return b;
+}
+
+Error mappingNotFound(const std::string& system, const std::string& version) {
+  return Error{"mapping.not_found", "system " + system + " has no mapping version " + version, ""};
+}
+
+Error mappingStale(const std::string& system, const std::string& what) {
+  return Error{"mapping.stale",
+               "the mapping of system " + system + " changed meanwhile (" + what +
+                   "): read it again and retry",
+               ""};
+}
+
 BuiltQuery entryParams(const AuditEntry& e) {
   BuiltQuery b;
   b.add(e.seq);

@@ -177,6 +177,76 @@ StaffAccount accountFromRow(const Row& r) {
   return a;
 }
 
+// Mapping versions (migration 6). Lists leave the bundle out ('' in its column).
+inline constexpr const char* kInsertMappingVersion =
+    "INSERT INTO mapping_version (system, version, state, sha256, input_format, bundle,"
+    " test_report, created_by, created_at, tested_at, published_by, published_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+// $13 = the state the caller read.
+inline constexpr const char* kUpdateMappingVersion =
+    "UPDATE mapping_version SET state = $3, sha256 = $4, input_format = $5, bundle = $6,"
+    " test_report = $7, created_by = $8, created_at = $9, tested_at = $10, published_by = $11,"
+    " published_at = $12 WHERE system = $1 AND version = $2 AND state = $13";
+inline constexpr const char* kSelectMappingVersion =
+    "SELECT system, version, state, sha256, input_format, bundle, test_report, created_by,"
+    " created_at, tested_at, published_by, published_at FROM mapping_version"
+    " WHERE system = $1 AND version = $2";
+// $1 = '' lists every system.
+inline constexpr const char* kSelectMappingVersions =
+    "SELECT system, version, state, sha256, input_format, '', test_report, created_by,"
+    " created_at, tested_at, published_by, published_at FROM mapping_version"
+    " WHERE $1 = '' OR system = $1 ORDER BY system, created_at, version";
+inline constexpr const char* kMappingVersionState =
+    "SELECT state FROM mapping_version WHERE system = $1 AND version = $2";
+inline constexpr const char* kSelectLiveMappings =
+    "SELECT system, version, generation, switched_by, switched_at FROM mapping_live"
+    " ORDER BY system";
+inline constexpr const char* kLiveGeneration =
+    "SELECT generation FROM mapping_live WHERE system = $1";
+inline constexpr const char* kInsertLiveMapping =
+    "INSERT INTO mapping_live (system, version, generation, switched_by, switched_at)"
+    " VALUES ($1, $2, $3, $4, $5)";
+// $6 = the generation the caller read.
+inline constexpr const char* kUpdateLiveMapping =
+    "UPDATE mapping_live SET version = $2, generation = $3, switched_by = $4, switched_at = $5"
+    " WHERE system = $1 AND generation = $6";
+inline constexpr const char* kMarkMappingPublished =
+    "UPDATE mapping_version SET state = 'published', published_by = $3, published_at = $4"
+    " WHERE system = $1 AND version = $2 AND state <> 'published'";
+inline constexpr const char* kSwitchFilingsMapping =
+    "UPDATE filing SET live_mapping_version = $2, version = version + 1, updated_at = $3"
+    " WHERE system = $1 AND state IN ('online', 'suspended') AND live_mapping_version <> $2";
+
+// The 12 parameters of kInsertMappingVersion / the first 12 of kUpdateMappingVersion.
+BuiltQuery mappingVersionParams(const MappingVersionRecord& m);
+
+template <typename Row>
+MappingVersionRecord mappingVersionFromRow(const Row& r) {
+  MappingVersionRecord m;
+  m.system = r.text(0);
+  m.version = r.text(1);
+  m.state = mappingStateFrom(r.text(2)).value_or(MappingState::kDraft);
+  m.sha256 = r.text(3);
+  m.inputFormat = r.text(4);
+  m.bundle = r.text(5);
+  m.testReport = r.text(6);
+  m.createdBy = r.text(7);
+  m.createdAt = r.int64(8);
+  m.testedAt = r.int64(9);
+  m.publishedBy = r.text(10);
+  m.publishedAt = r.int64(11);
+  return m;
+}
+
+template <typename Row>
+LiveMapping liveMappingFromRow(const Row& r) {
+  return LiveMapping{r.text(0), r.text(1), r.int64(2), r.text(3), r.int64(4)};
+}
+
+// The errors of a switch or update that changed no row, worded once for both stores.
+Error mappingNotFound(const std::string& system, const std::string& version);
+Error mappingStale(const std::string& system, const std::string& what);
+
 // The 13 parameters of kInsertEntry.
 BuiltQuery entryParams(const AuditEntry& e);
 

@@ -18,6 +18,7 @@
 #include "gateway/core/WorkCalendar.h"
 #include "gateway/registry/AuditChain.h"
 #include "gateway/registry/Filing.h"
+#include "gateway/registry/MappingRecord.h"
 #include "gateway/registry/StaffAccount.h"
 #include "gateway/storage/ExchangeStore.h"
 
@@ -103,6 +104,36 @@ class RegistryStore {
   // range (entries are in time order, see appendAudit), so a filtered first page stays fast on
   // millions of entries.
   virtual Result<AuditPage> queryAudit(const AuditQuery& query) = 0;
+
+  // Mapping versions (migration 6). MappingVersions is their only writer.
+  // A new version, and `audit` appended in the same transaction. (system, version) stored
+  // already: "mapping.exists", nothing written.
+  virtual Result<std::optional<AuditEntry>> insertMappingVersion(
+      const MappingVersionRecord& record, const std::optional<AuditEntry>& audit) = 0;
+  // Replaces the stored version's state, sha256, input format, bundle, test report, createdBy/At
+  // and testedAt when its stored state is still `expectedState`, and appends `audit`.
+  // Another state stored: "mapping.stale"; none stored: "mapping.not_found"; nothing written.
+  virtual Result<std::optional<AuditEntry>> updateMappingVersion(
+      const MappingVersionRecord& record, MappingState expectedState,
+      const std::optional<AuditEntry>& audit) = 0;
+  // With its bundle.
+  virtual Result<std::optional<MappingVersionRecord>> mappingVersion(
+      const std::string& system, const std::string& version) = 0;
+  // The system's versions, oldest first, without bundles ("" = every system).
+  virtual Result<std::vector<MappingVersionRecord>> mappingVersions(const std::string& system) = 0;
+  // What every system runs, in system order.
+  virtual Result<std::vector<LiveMapping>> liveMappings() = 0;
+  // One transaction: makes the stored `version` the one `system` runs when the live
+  // generation is still `expectedGeneration` (0: none yet), the generation one more; marks
+  // the version published (by `actor` at `at`) unless it is already; sets the live mapping
+  // version of the system's filings that are online or suspended (their version + 1); appends
+  // `audit`. The live generation moved meanwhile: "mapping.stale"; no such version:
+  // "mapping.not_found"; nothing written. Returns the new live row.
+  virtual Result<LiveMapping> switchLiveMapping(const std::string& system,
+                                                const std::string& version,
+                                                std::int64_t expectedGeneration,
+                                                const std::string& actor, EpochMillis at,
+                                                const std::optional<AuditEntry>& audit) = 0;
 
   // Staff accounts and sessions (migration 5). StaffAccess is their only writer.
   // A new account, and `audit` appended in the same transaction. The name is taken:

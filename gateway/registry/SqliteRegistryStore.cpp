@@ -373,6 +373,139 @@ class SqliteRegistryStore final : public RegistryStore {
     });
   }
 
+  Result<std::optional<AuditEntry>> insertMappingVersion(
+      const MappingVersionRecord& record, const std::optional<AuditEntry>& audit) override {
+    using Out = std::optional<AuditEntry>;
+    return guarded<Out>("insertMappingVersion", [&] {
+      return write<Out>([&](Connection& c) -> Result<Out> {
+        auto inserted = c.run(q::kInsertMappingVersion, q::mappingVersionParams(record));
+        if (!inserted.ok()) {
+          if (inserted.error().code == "store.constraint") {
+            return Error{
+                "mapping.exists",
+                "system " + record.system + " has a mapping version " + record.version + " already",
+                ""};
+          }
+          return inserted.error();
+        }
+        return appendIf(c, audit);
+      });
+    });
+  }
+
+  Result<std::optional<AuditEntry>> updateMappingVersion(
+      const MappingVersionRecord& record, MappingState expectedState,
+      const std::optional<AuditEntry>& audit) override {
+    using Out = std::optional<AuditEntry>;
+    return guarded<Out>("updateMappingVersion", [&] {
+      return write<Out>([&](Connection& c) -> Result<Out> {
+        auto b = q::mappingVersionParams(record);
+        b.add(std::string(toString(expectedState)));
+        auto changed = c.run(q::kUpdateMappingVersion, b);
+        REGISTRY_TRY(changed);
+        if (changed.value() == 0) {
+          auto state = mappingVersionState(c, record.system, record.version);
+          REGISTRY_TRY(state);
+          if (state.value().empty())
+            return q::mappingNotFound(record.system, record.version);
+          return q::mappingStale(record.system, "version " + record.version + " is " +
+                                                    state.value() + ", not " +
+                                                    toString(expectedState));
+        }
+        return appendIf(c, audit);
+      });
+    });
+  }
+
+  Result<std::optional<MappingVersionRecord>> mappingVersion(const std::string& system,
+                                                             const std::string& version) override {
+    using Out = std::optional<MappingVersionRecord>;
+    return guarded<Out>("mappingVersion", [&] {
+      return read<Out>([&](Connection& c) -> Result<Out> {
+        q::BuiltQuery p;
+        p.add(system);
+        p.add(version);
+        auto st = c.prepare(q::kSelectMappingVersion, p);
+        REGISTRY_TRY(st);
+        auto row = st.value().next();
+        REGISTRY_TRY(row);
+        if (!row.value())
+          return Out();
+        return Out(q::mappingVersionFromRow(st.value()));
+      });
+    });
+  }
+
+  Result<std::vector<MappingVersionRecord>> mappingVersions(const std::string& system) override {
+    using Out = std::vector<MappingVersionRecord>;
+    return guarded<Out>("mappingVersions", [&] {
+      return read<Out>([&](Connection& c) -> Result<Out> {
+        q::BuiltQuery p;
+        p.add(system);
+        return rows<MappingVersionRecord>(c, q::kSelectMappingVersions, p, [](const Statement& s) {
+          return q::mappingVersionFromRow(s);
+        });
+      });
+    });
+  }
+
+  Result<std::vector<LiveMapping>> liveMappings() override {
+    using Out = std::vector<LiveMapping>;
+    return guarded<Out>("liveMappings", [&] {
+      return read<Out>([&](Connection& c) -> Result<Out> {
+        return rows<LiveMapping>(c, q::kSelectLiveMappings, q::BuiltQuery{},
+                                 [](const Statement& s) { return q::liveMappingFromRow(s); });
+      });
+    });
+  }
+
+  Result<LiveMapping> switchLiveMapping(const std::string& system, const std::string& version,
+                                        std::int64_t expectedGeneration, const std::string& actor,
+                                        EpochMillis at,
+                                        const std::optional<AuditEntry>& audit) override {
+    return guarded<LiveMapping>("switchLiveMapping", [&] {
+      return write<LiveMapping>([&](Connection& c) -> Result<LiveMapping> {
+        auto state = mappingVersionState(c, system, version);
+        REGISTRY_TRY(state);
+        if (state.value().empty())
+          return q::mappingNotFound(system, version);
+        const LiveMapping next{system, version, expectedGeneration + 1, actor, at};
+        q::BuiltQuery p;
+        p.add(system);
+        p.add(version);
+        p.add(next.generation);
+        p.add(actor);
+        p.add(at);
+        Result<int> changed{0};
+        if (expectedGeneration == 0) {
+          changed = c.run(q::kInsertLiveMapping, p);
+          if (!changed.ok() && changed.error().code == "store.constraint")
+            return q::mappingStale(system, "another version went live first");
+        } else {
+          p.add(expectedGeneration);
+          changed = c.run(q::kUpdateLiveMapping, p);
+        }
+        REGISTRY_TRY(changed);
+        if (changed.value() == 0)
+          return q::mappingStale(
+              system, "the live generation is no longer " + std::to_string(expectedGeneration));
+        q::BuiltQuery published;
+        published.add(system);
+        published.add(version);
+        published.add(actor);
+        published.add(at);
+        REGISTRY_TRY(c.run(q::kMarkMappingPublished, published));
+        q::BuiltQuery filings;
+        filings.add(system);
+        filings.add(version);
+        filings.add(at);
+        REGISTRY_TRY(c.run(q::kSwitchFilingsMapping, filings));
+        REGISTRY_TRY(appendIf(c, audit));
+        return next;
+      });
+    });
+  }
+
   Result<void> createAccount(const StaffAccount& account,
                              const std::optional<AuditEntry>& audit) override {
     return guarded<void>("createAccount", [&] {
@@ -501,6 +634,35 @@ class SqliteRegistryStore final : public RegistryStore {
     auto appended = append(c, *audit, algorithm_);
     REGISTRY_TRY(appended);
     return std::optional<AuditEntry>(std::move(appended).value());
+  }
+
+  // The stored state of a mapping version ("" when there is none).
+  static Result<std::string> mappingVersionState(Connection& c, const std::string& system,
+                                                 const std::string& version) {
+    q::BuiltQuery p;
+    p.add(system);
+    p.add(version);
+    auto st = c.prepare(q::kMappingVersionState, p);
+    REGISTRY_TRY(st);
+    auto row = st.value().next();
+    REGISTRY_TRY(row);
+    return row.value() ? st.value().text(0) : std::string();
+  }
+
+  // Every row of a query, each made into a T by `make`.
+  template <typename T, typename Make>
+  static Result<std::vector<T>> rows(Connection& c, const char* sql, const q::BuiltQuery& p,
+                                     Make make) {
+    auto st = c.prepare(sql, p);
+    REGISTRY_TRY(st);
+    std::vector<T> out;
+    for (;;) {
+      auto row = st.value().next();
+      REGISTRY_TRY(row);
+      if (!row.value())
+        return out;
+      out.push_back(make(st.value()));
+    }
   }
 
   static Error refusedUpdate(Connection& c, const Filing& next, std::int64_t expected) {

@@ -278,6 +278,59 @@ CREATE TABLE staff_session (
 );
 CREATE INDEX staff_session_expiry ON staff_session (expires_at);
 )sql"},
+      // Mapping versions (gateway/registry/MappingVersions.h): every uploaded version of a
+      // system's mapping with its files (`bundle`, JSON of base64 contents) and state, and the
+      // one the gateways run (`mapping_live`; `generation` grows with every switch, which is
+      // how a running gateway notices a publish made elsewhere).
+      {6, "mapping versions",
+       R"sql(
+CREATE TABLE mapping_version (
+  system TEXT NOT NULL,
+  version TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('draft', 'tested', 'published')),
+  sha256 TEXT NOT NULL,
+  input_format TEXT NOT NULL,
+  bundle TEXT NOT NULL,
+  test_report TEXT NOT NULL DEFAULT '',
+  created_by TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  tested_at BIGINT NOT NULL DEFAULT 0,
+  published_by TEXT NOT NULL DEFAULT '',
+  published_at BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (system, version)
+);
+CREATE TABLE mapping_live (
+  system TEXT PRIMARY KEY,
+  version TEXT NOT NULL,
+  generation BIGINT NOT NULL,
+  switched_by TEXT NOT NULL,
+  switched_at BIGINT NOT NULL
+);
+)sql",
+       R"sql(
+CREATE TABLE mapping_version (
+  system TEXT NOT NULL,
+  version TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('draft', 'tested', 'published')),
+  sha256 TEXT NOT NULL,
+  input_format TEXT NOT NULL,
+  bundle TEXT NOT NULL,
+  test_report TEXT NOT NULL DEFAULT '',
+  created_by TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  tested_at BIGINT NOT NULL DEFAULT 0,
+  published_by TEXT NOT NULL DEFAULT '',
+  published_at BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (system, version)
+);
+CREATE TABLE mapping_live (
+  system TEXT PRIMARY KEY,
+  version TEXT NOT NULL,
+  generation BIGINT NOT NULL,
+  switched_by TEXT NOT NULL,
+  switched_at BIGINT NOT NULL
+);
+)sql"},
   };
   return kMigrations;
 }

@@ -19,6 +19,7 @@ void checkAuditQueryFiltersAndPaging(const storage::StoreConfig& config);
 void checkHostileFilterText(const storage::StoreConfig& config);
 void checkServiceAuditsEveryChange(const storage::StoreConfig& config);
 void checkRegistrySharesTheExchangeDatabase(const storage::StoreConfig& config);
+void checkMappingVersionsLife(const storage::StoreConfig& config);
 
 }  // namespace huitong::registry::testing
 
@@ -47,4 +48,7 @@ void checkRegistrySharesTheExchangeDatabase(const storage::StoreConfig& config);
   }                                                                               \
   BOOST_FIXTURE_TEST_CASE(registry_shares_the_exchange_database, Fixture) {       \
     huitong::registry::testing::checkRegistrySharesTheExchangeDatabase(config()); \
+  }                                                                               \
+  BOOST_FIXTURE_TEST_CASE(registry_mapping_versions_life, Fixture) {              \
+    huitong::registry::testing::checkMappingVersionsLife(config());               \
   }
