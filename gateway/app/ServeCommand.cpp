@@ -17,6 +17,7 @@
 #include "gateway/exchange/MappingSet.h"
 #include "gateway/exchange/Metrics.h"
 #include "gateway/http/AdapterRuntime.h"
+#include "gateway/http/ConfigAudit.h"
 #include "gateway/http/GatewayConfig.h"
 #include "gateway/http/GatewayServer.h"
 #include "gateway/registry/RegistryService.h"
@@ -51,6 +52,23 @@ class LoadedMappingChecks final : public registry::GoLiveChecks {
   const exchange::MappingSet& mappings_;
   const bool assumeEvidence_;
 };
+
+// The config and credential changes since the trail last recorded the config (docs/audit.md),
+// appended before the gateway serves. A change that cannot be audited stops the start: the
+// gateway would otherwise run on credentials no one can tell were changed.
+bool recordConfigChanges(registry::RegistryStore& trail, const http::GatewayConfig& config,
+                         const Clock& clock) {
+  auto recorded = http::recordConfig(trail, config, http::serveActor(), clock.now());
+  if (!recorded.ok()) {
+    std::cerr << "huitong serve: audit trail: cannot record the configuration: "
+              << recorded.error().describe() << "\n";
+    return false;
+  }
+  for (const auto& e : recorded.value())
+    logLine("notice", "audited " + e.action,
+            {{"seq", std::to_string(e.seq)}, {"target", e.target}});
+  return true;
+}
 
 class ServeApp : public Poco::Util::ServerApplication {
  protected:
@@ -137,6 +155,8 @@ class ServeApp : public Poco::Util::ServerApplication {
     }
     AuditHeadLog auditHead(*auditTrail.value(), logLine);  // at start, then daily
     auditHead.start();
+    if (!recordConfigChanges(*auditTrail.value(), c, clock))
+      return kExitFailed;
     std::vector<auth::DepartmentKey> keys;
     for (const auto& s : c.systems)
       keys.insert(keys.end(), s.keys.begin(), s.keys.end());

@@ -496,10 +496,13 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     auto actor = staffActor(req, res);
     if (!actor || !permitted(req, res, *actor, Need::kOperations))
       return std::nullopt;
-    // The break-glass token names the person in X-Operator (logged, as before).
-    if (actor->name == "ops-token")
-      return req.get("X-Operator", "ops-token");
-    return actor->name;
+    return loggedName(req, *actor);
+  }
+
+  // The break-glass token names the person in X-Operator (logged, as before; the audit trail
+  // keeps the actor "ops-token", X-Operator being only a claim).
+  static std::string loggedName(HTTPServerRequest& req, const registry::Actor& actor) {
+    return actor.name == "ops-token" ? req.get("X-Operator", "ops-token") : actor.name;
   }
 
   // The department systems and how each is admitted: a legacy (address allow-list) system is
@@ -561,10 +564,11 @@ class Handler : public Poco::Net::HTTPRequestHandler {
 
   void deadLetters(HTTPServerRequest& req, HTTPServerResponse& res,
                    const std::vector<std::string>& parts) {
-    const auto allowed = operatorAllowed(req, res);
-    if (!allowed)
+    auto staff = staffActor(req, res);
+    if (!staff || !permitted(req, res, *staff, Need::kOperations))
       return;
-    const std::string actor = *allowed;
+    if (parts.size() == 4 && req.getMethod() == "POST")
+      return deadLetterAction(req, res, parts[3], *staff);
     if (parts.size() == 3 && req.getMethod() == "GET") {
       // Pages of ?limit=N (1..1000, default 200) after ?after=ID (the last id of the previous
       // page).
@@ -631,45 +635,120 @@ class Handler : public Poco::Net::HTTPRequestHandler {
                   a);
       return sendJson(res, 200, json::write(d));
     }
-    if (parts.size() == 4 && req.getMethod() == "POST") {
-      const std::string& last = parts[3];
-      const auto colon = last.find(':');
-      const std::string idText = last.substr(0, colon),
-                        action = colon == std::string::npos ? "" : last.substr(colon + 1);
-      std::int64_t id = 0;
-      try {
-        id = std::stoll(idText);
-      } catch (const std::exception&) {
-        return sendProblem(res, 400, "bad-request", "Bad request",
-                           "dead letter id must be a number");
-      }
-      Result<void> r;
-      if (action == "requeue") {
-        // ?remap=true: after a mapping fix, the event is mapped again from the journaled message.
-        std::string payload;
-        if (queryParam(req, "remap") == "true") {
-          auto remapped = remap(id);
-          if (!remapped.ok()) {
-            logLine("notice", "dead letter requeue refused",
-                    {{"id", idText}, {"actor", actor}, {"why", remapped.error().message}});
-            return sendProblem(res, 409, "remap-failed", "Cannot re-map", remapped.error().message);
-          }
-          payload = remapped.value();
-        }
-        r = ctx_.store.requeueDeadLetter(id, payload, ctx_.clock.now());
-      } else if (action == "discard") {
-        r = ctx_.store.discardDeadLetter(id, ctx_.clock.now());
-      } else {
-        return sendProblem(res, 404, "not-found", "Not found", "actions are :requeue and :discard");
-      }
-      logLine("notice", "dead letter " + action,
-              {{"id", idText}, {"actor", actor}, {"ok", r.ok() ? "true" : "false"}});
-      if (!r.ok())
-        return sendProblem(res, 404, "not-found", "Not found", r.error().message);
-      ctx_.delivery.notify();
-      return sendJson(res, 200, "{\"id\":" + idText + ",\"action\":\"" + action + "\"}");
-    }
     methodNotAllowed(res, "GET, POST");
+  }
+
+  // POST /ops/v1/dead-letters/{id}:requeue[?remap=true] | :discard, each audited
+  // (dead_letter.requeue, dead_letter.discard; a refused re-map dead_letter.requeue.refused).
+  // The action is in the exchange store, its entry in the audit trail: one database, two
+  // transactions. The entry goes first, as the intent, and the action runs only once it is
+  // stored, so an action is never without its entry (acting first would leave one unaudited
+  // whenever the append failed). An action that then fails (another operator was first, the
+  // store did not answer) gets a dead_letter.<action>.failed entry naming the intent's seq; a
+  // crash in between leaves an intent whose dead letter is still listed (the store's
+  // dead_letter_log says what happened).
+  void deadLetterAction(HTTPServerRequest& req, HTTPServerResponse& res, const std::string& last,
+                        const registry::Actor& staff) {
+    const std::string actor = loggedName(req, staff);
+    const auto colon = last.find(':');
+    const std::string idText = last.substr(0, colon),
+                      action = colon == std::string::npos ? "" : last.substr(colon + 1);
+    std::int64_t id = 0;
+    try {
+      id = std::stoll(idText);
+    } catch (const std::exception&) {
+      return sendProblem(res, 400, "bad-request", "Bad request", "dead letter id must be a number");
+    }
+    if (action != "requeue" && action != "discard")
+      return sendProblem(res, 404, "not-found", "Not found", "actions are :requeue and :discard");
+    auto list = ctx_.store.deadLetters(1, id - 1);
+    if (!list.ok())
+      return sendProblem(res, 503, "unavailable", "Temporarily unavailable",
+                         "the store did not answer");
+    if (list.value().empty() || list.value().front().outboxId != id) {
+      // Nothing to act on: logged, not audited (no change was possible).
+      logLine("notice", "dead letter " + action,
+              {{"id", idText}, {"actor", actor}, {"ok", "false"}});
+      return sendProblem(res, 404, "not-found", "Not found",
+                         "no dead letter " + idText.substr(0, 20));
+    }
+    const storage::DeadLetter dl = list.value().front();
+    auto entry = [&](const std::string& name, const std::string& after) {
+      registry::AuditEntry e;
+      e.at = ctx_.clock.now();
+      e.actor = staff.name;
+      e.role = registry::toString(staff.role);
+      e.action = name;
+      e.target = "dead_letter " + std::to_string(dl.outboxId);
+      e.system = dl.system;
+      if (auto payload = json::parse(dl.payload); payload.ok() && payload.value().IsObject() &&
+                                                  payload.value().HasMember("item") &&
+                                                  payload.value()["item"].IsObject()) {
+        e.item = jsonField(payload.value()["item"], "code");
+      }
+      rapidjson::Document d(rapidjson::kObjectType);
+      auto& a = d.GetAllocator();
+      d.AddMember("id", dl.outboxId, a);
+      d.AddMember("event_id", json::string(dl.eventId, a), a);
+      d.AddMember("message_id", json::string(dl.messageId, a), a);
+      d.AddMember("reason", json::string(dl.lastError, a), a);
+      d.AddMember("attempts", dl.attempts, a);
+      d.AddMember("dead_at", json::string(formatRfc3339(dl.deadAt), a), a);
+      d.AddMember("payload_sha256", json::string(registry::sha256Hex(dl.payload), a), a);
+      e.before = json::write(d);
+      auto out = json::parse(after);
+      if (out.ok() && out.value().IsObject() && staff.name == "ops-token" && actor != staff.name)
+        out.value().AddMember("x_operator", json::string(actor, out.value().GetAllocator()),
+                              out.value().GetAllocator());
+      e.after = out.ok() ? json::write(out.value()) : after;
+      return ctx_.registry.appendAudit(e);
+    };
+    const bool remapping = action == "requeue" && queryParam(req, "remap") == "true";
+    std::string payload;
+    if (remapping) {
+      // After a mapping fix, the event is mapped again from the journaled message.
+      auto remapped = remap(id);
+      if (!remapped.ok()) {
+        logLine("notice", "dead letter requeue refused",
+                {{"id", idText}, {"actor", actor}, {"why", remapped.error().message}});
+        if (auto r = entry("dead_letter.requeue.refused",
+                           "{\"refused\":" + jsonString(remapped.error().code) + ",\"reason\":" +
+                               jsonString(remapped.error().message) + ",\"remap\":true}");
+            !r.ok())
+          logLine("error", "audit append failed", {{"error", r.error().message}});
+        return sendProblem(res, 409, "remap-failed", "Cannot re-map", remapped.error().message);
+      }
+      payload = remapped.value();
+    }
+    const std::string after =
+        action == "discard"
+            ? std::string("{\"discarded\":true}")
+            : "{\"requeued\":true,\"remap\":" + std::string(remapping ? "true" : "false") +
+                  ",\"payload_sha256\":" +
+                  jsonString(registry::sha256Hex(remapping ? payload : dl.payload)) + "}";
+    auto intent = entry("dead_letter." + action, after);
+    if (!intent.ok()) {
+      logLine("error", "audit append failed; dead letter left as it was",
+              {{"id", idText}, {"actor", actor}, {"error", intent.error().message}});
+      return sendProblem(res, 503, "unavailable", "Temporarily unavailable",
+                         "the audit trail did not answer; nothing was done");
+    }
+    Result<void> r = action == "requeue"
+                         ? ctx_.store.requeueDeadLetter(id, payload, ctx_.clock.now())
+                         : ctx_.store.discardDeadLetter(id, ctx_.clock.now());
+    logLine("notice", "dead letter " + action,
+            {{"id", idText}, {"actor", actor}, {"ok", r.ok() ? "true" : "false"}});
+    if (!r.ok()) {
+      if (auto f = entry("dead_letter." + action + ".failed",
+                         "{\"intent_seq\":" + std::to_string(intent.value().seq) +
+                             ",\"error\":" + jsonString(r.error().code) +
+                             ",\"reason\":" + jsonString(r.error().message) + "}");
+          !f.ok())
+        logLine("error", "audit append failed", {{"error", f.error().message}});
+      return sendProblem(res, 404, "not-found", "Not found", r.error().message);
+    }
+    ctx_.delivery.notify();
+    sendJson(res, 200, "{\"id\":" + idText + ",\"action\":\"" + action + "\"}");
   }
 
   // The dead letter's event mapped again, with the running mapping, from its journaled message.
