@@ -36,6 +36,8 @@ bool readFile(const std::string& path, std::string& out, std::string& error);
 int runJsonPath(const std::vector<std::string>& args);
 int runMap(const std::vector<std::string>& args);
 int runMappingTest(const std::vector<std::string>& args);
+// `huitong mapping versions | draft | test | publish | rollback | export` (MappingCommand.cpp)
+int runMappingVersions(const std::vector<std::string>& args);
 int runServe(const std::vector<std::string>& args);
 // `huitong calendar is-workday | add-workdays | explain | years`
 int runCalendar(const std::vector<std::string>& args);

@@ -7,6 +7,7 @@
 #include "gateway/app/CommandLine.h"
 #include "gateway/app/RegistryAccess.h"
 #include "gateway/core/Json.h"
+#include "gateway/registry/MappingVersions.h"
 #include "gateway/registry/RegistryService.h"
 
 namespace huitong::app {
@@ -24,21 +25,9 @@ constexpr const char* kUsage =
     "STATE: requested | configuring | joint_debugging | online | suspended | retired.\n"
     "--version: the version you read (`filing show`); another one changed it meanwhile: refused.\n"
     "Every change and every refused attempt that touches access is an audit entry.\n"
-    "Going online needs a published mapping version with passing sandbox evidence: this build\n"
-    "records neither yet, so online moves are refused (filing.requirement).\n";
-
-// The sandbox and mapping versions (issue 5 items 2-3) record nothing yet: nothing may go
-// online from here until they do.
-class NothingRecordedYet final : public registry::GoLiveChecks {
- public:
-  bool mappingVersionPublished(const std::string&, const std::string&) const override {
-    return false;
-  }
-  bool sandboxEvidencePassed(const std::string&, const std::string&,
-                             const std::string&) const override {
-    return false;
-  }
-};
+    "Going online needs --mapping-version naming the system's live (published) mapping version\n"
+    "(`huitong mapping versions`) and passing sandbox evidence (until the sandbox records it:\n"
+    "the config's registry.assume_sandbox_evidence).\n";
 
 int refusedOrFailed(const char* verb, const Error& e) {
   std::cerr << "huitong filing " << verb << ": " << e.code << ": " << e.describe() << "\n";
@@ -105,7 +94,8 @@ int runFiling(const std::vector<std::string>& all) {
     }
   }
   SystemClock clock;
-  NothingRecordedYet checks;
+  registry::RecordedGoLiveChecks checks(*opened.value().store,
+                                        opened.value().config.assumeSandboxEvidence);
   registry::RegistryService service(*opened.value().store, clock, calendar, checks);
   const Day today = chinaDay(clock.now());
 

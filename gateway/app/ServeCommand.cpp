@@ -20,6 +20,8 @@
 #include "gateway/http/ConfigAudit.h"
 #include "gateway/http/GatewayConfig.h"
 #include "gateway/http/GatewayServer.h"
+#include "gateway/http/MappingSync.h"
+#include "gateway/registry/MappingVersions.h"
 #include "gateway/registry/RegistryService.h"
 #include "gateway/registry/RegistryStore.h"
 #include "gateway/registry/StaffAccess.h"
@@ -30,28 +32,23 @@ namespace {
 
 using http::logLine;
 
-// What going online checks until mapping versions and sandbox evidence are recorded (issue 5
-// items 2-3): the version named must be the one the gateway has loaded for the system, and
-// sandbox evidence counts as passed only when the config says so ("registry":
-// {"assume_sandbox_evidence": true}; docs/configuration.md).
-class LoadedMappingChecks final : public registry::GoLiveChecks {
- public:
-  LoadedMappingChecks(const exchange::MappingSet& mappings, bool assumeEvidence)
-      : mappings_(mappings), assumeEvidence_(assumeEvidence) {}
-  bool mappingVersionPublished(const std::string& system,
-                               const std::string& version) const override {
-    const auto loaded = mappings_.find(system);
-    return loaded && !version.empty() && loaded->version() == version;
+// Each configured system's folder in the mappings directory, offered to the registry (first
+// start: published; a new version: a draft; changed files under a stored version: a warning).
+bool bootstrapMappings(const http::GatewayConfig& c, registry::MappingVersions& versions) {
+  for (const auto& s : c.systems) {
+    auto done = versions.bootstrap(s.id, c.mappingsDir + "/" + s.id, "huitong serve");
+    if (!done.ok()) {
+      std::cerr << "huitong serve: mappings: " << done.error().describe() << "\n";
+      return false;
+    }
+    const auto& o = done.value();
+    if (o.action == "published" || o.action == "draft" || o.action == "differs") {
+      logLine(o.action == "differs" ? "warning" : "notice", "mapping folder " + o.action,
+              {{"system", s.id}, {"version", o.version}, {"note", o.message}});
+    }
   }
-  bool sandboxEvidencePassed(const std::string&, const std::string&,
-                             const std::string&) const override {
-    return assumeEvidence_;
-  }
-
- private:
-  const exchange::MappingSet& mappings_;
-  const bool assumeEvidence_;
-};
+  return true;
+}
 
 // The config and credential changes since the trail last recorded the config (docs/audit.md),
 // appended before the gateway serves. A change that cannot be audited stops the start: the
@@ -115,10 +112,6 @@ class ServeApp : public Poco::Util::ServerApplication {
     SystemClock clock;
     exchange::MetricsRegistry metrics;
     exchange::MappingSet mappings;
-    if (auto r = mappings.load(c.mappingsDir); !r.ok()) {
-      std::cerr << "huitong serve: mappings: " << r.error().describe() << "\n";
-      return kExitUsage;
-    }
     for (const auto& s : c.systems) {
       if (s.auth == "legacy" && s.clientCerts.empty()) {
         logLine("warning",
@@ -155,6 +148,20 @@ class ServeApp : public Poco::Util::ServerApplication {
     }
     AuditHeadLog auditHead(*auditTrail.value(), logLine);  // at start, then daily
     auditHead.start();
+    // The mappings run are the live versions in the registry; a system's folder under the
+    // mappings directory seeds it (first start) or becomes a draft (docs/mapping-versions.md).
+    registry::MappingVersions mappingVersions(*auditTrail.value(), clock);
+    if (!bootstrapMappings(c, mappingVersions))
+      return kExitUsage;
+    std::vector<std::string> systemIds;
+    for (const auto& s : c.systems)
+      systemIds.push_back(s.id);
+    http::MappingSync mappingSync(mappingVersions, mappings, metrics, systemIds, logLine,
+                                  std::chrono::milliseconds(c.filingRefreshMs));
+    if (auto r = mappingSync.refresh(true); !r.ok()) {
+      std::cerr << "huitong serve: mappings: " << r.error().describe() << "\n";
+      return kExitUsage;
+    }
     if (!recordConfigChanges(*auditTrail.value(), c, clock))
       return kExitFailed;
     std::vector<auth::DepartmentKey> keys;
@@ -193,7 +200,7 @@ class ServeApp : public Poco::Util::ServerApplication {
         return kExitUsage;
       }
     }
-    LoadedMappingChecks goLive(mappings, c.assumeSandboxEvidence);
+    registry::RecordedGoLiveChecks goLive(*auditTrail.value(), c.assumeSandboxEvidence);
     registry::RegistryService filings(*auditTrail.value(), clock, calendar, goLive);
     registry::AccessPolicy policy;
     policy.sessionMillis = static_cast<std::int64_t>(c.sessionSeconds) * 1000;
@@ -202,7 +209,8 @@ class ServeApp : public Poco::Util::ServerApplication {
     registry::StaffAccess staff(*auditTrail.value(), clock, policy);
     http::GatewayServer server(http::GatewayContext{c, *store.value(), mappings, intake, delivery,
                                                     metrics, verifier, adapterRuntime, clock, ready,
-                                                    *auditTrail.value(), filings, staff});
+                                                    *auditTrail.value(), filings, staff,
+                                                    mappingVersions, mappingSync});
     if (auto r = server.start(); !r.ok()) {
       std::cerr << "huitong serve: " << r.error().describe() << "\n";
       return kExitFailed;
@@ -214,6 +222,7 @@ class ServeApp : public Poco::Util::ServerApplication {
       delivery.stop();
       return kExitFailed;
     }
+    mappingSync.start();
     ready = true;
     logLine(
         "info", "gateway ready",

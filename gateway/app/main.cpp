@@ -31,7 +31,7 @@ const Verb kVerbs[] = {
      huitong::app::runJsonPath},
     {"map", "run a department's mapping on a message and print the case events",
      huitong::app::runMap},
-    {"mapping", "mapping tools: `mapping test [DIR]` runs every mapping's embedded cases",
+    {"mapping", "mappings: `mapping test [DIR]`; versions: `mapping draft|test|publish|rollback`",
      runMappingVerb},
     {"calendar", "working-day calendar: `calendar is-workday DATE`, `calendar add-workdays DATE N`",
      huitong::app::runCalendar},
@@ -46,12 +46,7 @@ const Verb kVerbs[] = {
 };
 
 int runMappingVerb(const std::vector<std::string>& args) {
-  if (!args.empty() && args[0] == "test") {
-    return huitong::app::runMappingTest({args.begin() + 1, args.end()});
-  }
-  const bool help = !args.empty() && (args[0] == "--help" || args[0] == "-h");
-  (help ? std::cout : std::cerr) << "usage: huitong mapping test [DIR] [--system ID]\n";
-  return help ? huitong::app::kExitOk : huitong::app::kExitUsage;
+  return huitong::app::runMappingVersions(args);
 }
 
 void printUsage(std::ostream& out) {

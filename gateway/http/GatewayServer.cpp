@@ -71,6 +71,8 @@ void sendProblem(HTTPServerResponse& res, int status, const std::string& type,
 // the next request (request smuggling). A body past `limit` is read and dropped up to
 // kDrainLimit so that the client hears the 413; past that the connection is closed.
 constexpr std::size_t kDrainLimit = 8 * 1024 * 1024;
+// A mapping bundle at its largest, base64 in JSON (4/3) with room for the names.
+constexpr std::size_t kMaxMappingUploadBytes = registry::kMaxBundleBytes / 3 * 4 + 1024 * 1024;
 
 bool readBody(HTTPServerRequest& req, HTTPServerResponse& res, std::size_t limit,
               std::string& body) {
@@ -169,9 +171,13 @@ class Handler : public Poco::Net::HTTPRequestHandler {
   void handleRequest(HTTPServerRequest& req, HTTPServerResponse& res) override {
     const auto start = std::chrono::steady_clock::now();
     try {
-      if (!readBody(req, res, ctx_.config.maxBodyBytes, body_)) {
+      // A mapping upload carries the mapping's files (registry::kMaxBundleBytes, as JSON).
+      const std::size_t limit = req.getURI().rfind("/ops/v1/mappings/", 0) == 0
+                                    ? std::max(ctx_.config.maxBodyBytes, kMaxMappingUploadBytes)
+                                    : ctx_.config.maxBodyBytes;
+      if (!readBody(req, res, limit, body_)) {
         sendProblem(res, 413, "too-large", "Body too large",
-                    "the body exceeds " + std::to_string(ctx_.config.maxBodyBytes) + " bytes");
+                    "the body exceeds " + std::to_string(limit) + " bytes");
       } else {
         route(req, res);
       }
@@ -226,6 +232,8 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     }
     if (parts.size() >= 3 && parts[0] == "ops" && parts[1] == "v1" && parts[2] == "filings")
       return filings(req, res, parts);
+    if (parts.size() >= 3 && parts[0] == "ops" && parts[1] == "v1" && parts[2] == "mappings")
+      return mappingVersions(req, res, parts);
     if (parts.size() >= 3 && parts[0] == "ops" && parts[1] == "v1" && parts[2] == "audit")
       return audit(req, res, parts);
     if (parts.size() == 3 && parts[0] == "ops" && parts[1] == "v1" && parts[2] == "users") {
@@ -879,18 +887,218 @@ class Handler : public Poco::Net::HTTPRequestHandler {
 
   // One place from registry error codes to HTTP: the problem names the rule (the code), the
   // field when one is at fault, and the filing's state when there is a filing.
+  // ---------------------------------------------------------------- mapping versions
+
+  // /ops/v1/mappings[/SYSTEM[:rollback]/versions[/VERSION[:test|:publish]]]
+  // (docs/mapping-versions.md). Reads: every staff role (a department its own system);
+  // changes: admins and operators.
+  void mappingVersions(HTTPServerRequest& req, HTTPServerResponse& res,
+                       const std::vector<std::string>& parts) {
+    auto actor = staffActor(req, res);
+    if (!actor)
+      return;
+    const std::string& method = req.getMethod();
+    if (parts.size() == 3) {
+      if (method != "GET")
+        return methodNotAllowed(res, "GET");
+      if (!permitted(req, res, *actor, Need::kAuditRead))
+        return;
+      return mappingOverview(res);
+    }
+    std::string system = parts[3];
+    if (parts.size() == 4 && endsWithAction(system, ":rollback")) {
+      if (method != "POST")
+        return methodNotAllowed(res, "POST");
+      if (!permitted(req, res, *actor, Need::kRegistryWrite, system))
+        return;
+      auto doc = json::parse(body_);
+      if (!doc.ok() || !doc.value().IsObject())
+        return registryProblem(res, Error{"api.invalid", "the body is {\"version\": \"...\"}", ""});
+      if (auto c = checkBody(doc.value(), {"version"}, {}); !c.ok())
+        return registryProblem(res, c.error());
+      const std::string version = jsonField(doc.value(), "version");
+      if (version.empty())
+        return registryProblem(res, Error{"api.invalid", "version is required", "version"});
+      auto live = ctx_.mappingVersions.rollback(system, version, *actor);
+      if (!live.ok())
+        return registryProblem(res, live.error());
+      return liveAnswer(res, live.value());
+    }
+    if (parts.size() < 5 || parts.size() > 6 || parts[4] != "versions") {
+      return sendProblem(res, 404, "not-found", "Not found",
+                         "use /ops/v1/mappings/SYSTEM/versions[/VERSION]");
+    }
+    if (parts.size() == 5) {
+      if (method == "GET") {
+        if (!permitted(req, res, *actor, Need::kRegistryRead, system))
+          return;
+        auto list = ctx_.mappingVersions.versions(system);
+        if (!list.ok())
+          return registryProblem(res, list.error());
+        std::string out = "[";
+        for (const auto& v : list.value())
+          out += (out.size() > 1 ? "," : "") + registry::mappingVersionJson(v);
+        return sendJson(res, 200, out + "]");
+      }
+      if (method != "POST")
+        return methodNotAllowed(res, "GET, POST");
+      if (!permitted(req, res, *actor, Need::kRegistryWrite, system))
+        return;
+      auto bundle = registry::bundleFromJson(body_);
+      if (!bundle.ok())
+        return registryProblem(res, bundle.error());
+      auto before = ctx_.mappingVersions.versions(system);
+      auto drafted = ctx_.mappingVersions.draft(system, bundle.value(), *actor);
+      if (!drafted.ok())
+        return registryProblem(res, drafted.error());
+      bool existed = false;
+      if (before.ok()) {
+        for (const auto& v : before.value())
+          existed = existed ||
+                    (v.version == drafted.value().version && v.sha256 == drafted.value().sha256);
+      }
+      return sendJson(res, existed ? 200 : 201, registry::mappingVersionJson(drafted.value()));
+    }
+    std::string version = parts[5];
+    const bool isTest = endsWithAction(version, ":test");
+    const bool isPublish = !isTest && endsWithAction(version, ":publish");
+    if (isTest || isPublish) {
+      if (method != "POST")
+        return methodNotAllowed(res, "POST");
+      if (!permitted(req, res, *actor, Need::kRegistryWrite, system))
+        return;
+      if (isTest) {
+        auto tested = ctx_.mappingVersions.test(system, version, *actor);
+        if (!tested.ok())
+          return registryProblem(res, tested.error());
+        return sendJson(res, 200,
+                        "{\"version\":" + registry::mappingVersionJson(tested.value().record) +
+                            ",\"report\":" + tested.value().reportJson + "}");
+      }
+      std::optional<std::int64_t> expected;
+      if (!body_.empty()) {
+        auto doc = json::parse(body_);
+        if (!doc.ok() || !doc.value().IsObject())
+          return registryProblem(
+              res, Error{"api.invalid", "the body is empty or {\"expected_generation\": N}", ""});
+        if (auto c = checkBody(doc.value(), {}, {"expected_generation"}); !c.ok())
+          return registryProblem(res, c.error());
+        if (doc.value().HasMember("expected_generation"))
+          expected = doc.value()["expected_generation"].GetInt64();
+      }
+      auto live = ctx_.mappingVersions.publish(system, version, *actor, expected);
+      if (!live.ok()) {
+        std::string report;
+        if (live.error().code == "mapping.tests_failed") {
+          auto stored = ctx_.mappingVersions.get(system, version);
+          if (stored.ok() && stored.value() && !stored.value()->testReport.empty())
+            report = "\"report\":" + stored.value()->testReport;
+        }
+        return registryProblem(res, live.error(), std::nullopt, report);
+      }
+      return liveAnswer(res, live.value());
+    }
+    if (method != "GET")
+      return methodNotAllowed(res, "GET");
+    if (!permitted(req, res, *actor, Need::kRegistryRead, system))
+      return;
+    auto one = ctx_.mappingVersions.get(system, version);
+    if (!one.ok())
+      return registryProblem(res, one.error());
+    if (!one.value()) {
+      return registryProblem(res, Error{"mapping.not_found",
+                                        "system " + system.substr(0, 128) +
+                                            " has no mapping version " + version.substr(0, 64),
+                                        ""});
+    }
+    std::string out = registry::mappingVersionJson(*one.value());
+    out.pop_back();
+    if (!one.value()->testReport.empty())
+      out += ",\"report\":" + one.value()->testReport;
+    if (queryParam(req, "files") == "true") {
+      // The upload form: {"files": {path: {"base64": ...}}}, to edit and upload again.
+      auto stored = json::parse(one.value()->bundle);
+      if (stored.ok() && stored.value().HasMember("files")) {
+        rapidjson::Document files(rapidjson::kObjectType);
+        auto& a = files.GetAllocator();
+        for (auto m = stored.value()["files"].MemberBegin();
+             m != stored.value()["files"].MemberEnd(); ++m) {
+          rapidjson::Value f(rapidjson::kObjectType);
+          f.AddMember("base64", rapidjson::Value(m->value, a), a);
+          files.AddMember(rapidjson::Value(m->name, a), f, a);
+        }
+        out += ",\"files\":" + json::write(files);
+      }
+    }
+    sendJson(res, 200, out + "}");
+  }
+
+  static bool endsWithAction(std::string& segment, const std::string& action) {
+    if (segment.size() <= action.size() ||
+        segment.compare(segment.size() - action.size(), action.size(), action) != 0)
+      return false;
+    segment.resize(segment.size() - action.size());
+    return true;
+  }
+
+  // A switch answered after this gateway runs it (the others follow within refresh_ms).
+  void liveAnswer(HTTPServerResponse& res, const registry::LiveMapping& live) {
+    (void)ctx_.mappingSync.refresh();
+    std::string running, error;
+    for (const auto& s : ctx_.mappingSync.status()) {
+      if (s.system == live.system) {
+        running = s.running;
+        error = s.error;
+      }
+    }
+    sendJson(res, 200,
+             "{\"system\":" + jsonString(live.system) + ",\"live\":" + jsonString(live.version) +
+                 ",\"generation\":" + std::to_string(live.generation) +
+                 ",\"running\":" + jsonString(running) +
+                 (error.empty() ? std::string() : ",\"error\":" + jsonString(error)) + "}");
+  }
+
+  void mappingOverview(HTTPServerResponse& res) {
+    auto live = ctx_.mappingVersions.live();
+    if (!live.ok())
+      return registryProblem(res, live.error());
+    rapidjson::Document d(rapidjson::kArrayType);
+    auto& a = d.GetAllocator();
+    for (const auto& s : ctx_.mappingSync.status()) {
+      rapidjson::Value v(rapidjson::kObjectType);
+      v.AddMember("system", json::string(s.system, a), a);
+      v.AddMember("running", json::string(s.running, a), a);
+      v.AddMember("generation", s.generation, a);
+      for (const auto& l : live.value()) {
+        if (l.system != s.system)
+          continue;
+        v.AddMember("live", json::string(l.version, a), a);
+        v.AddMember("live_generation", l.generation, a);
+        v.AddMember("switched_by", json::string(l.switchedBy, a), a);
+        v.AddMember("switched_at", json::string(formatRfc3339(l.switchedAt), a), a);
+      }
+      if (!s.error.empty())
+        v.AddMember("error", json::string(s.error, a), a);
+      d.PushBack(v, a);
+    }
+    sendJson(res, 200, json::write(d));
+  }
+
   void registryProblem(HTTPServerResponse& res, const Error& e,
-                       const std::optional<registry::Filing>& filing = std::nullopt) {
+                       const std::optional<registry::Filing>& filing = std::nullopt,
+                       const std::string& more = "") {
     int status = 500;
     const std::string& c = e.code;
     if (c == "filing.stale" || c == "filing.illegal_move" || c == "filing.exists" ||
-        c == "staff.exists")
+        c == "staff.exists" || c == "mapping.stale" || c == "mapping.illegal_move" ||
+        c == "mapping.exists" || c == "mapping.input_format")
       status = 409;
-    else if (c == "filing.forbidden")
+    else if (c == "filing.forbidden" || c == "mapping.forbidden")
       status = 403;
-    else if (c == "filing.requirement")
+    else if (c == "filing.requirement" || c == "mapping.invalid" || c == "mapping.bundle" ||
+             c == "mapping.tests_failed")
       status = 422;
-    else if (c == "filing.not_found" || c == "staff.not_found")
+    else if (c == "filing.not_found" || c == "staff.not_found" || c == "mapping.not_found")
       status = 404;
     else if (c == "filing.invalid" || c.rfind("audit.", 0) == 0 || c == "api.invalid")
       status = 400;
@@ -903,6 +1111,8 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       extra += ",\"filing_state\":" + jsonString(registry::toString(filing->state)) +
                ",\"filing_version\":" + std::to_string(filing->version);
     }
+    if (!more.empty())
+      extra += "," + more;
     const std::string detail =
         status == 503 || status == 500 ? "the registry did not answer" : e.message;
     if (status >= 500)

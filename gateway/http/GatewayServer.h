@@ -15,6 +15,8 @@
 #include "gateway/exchange/Metrics.h"
 #include "gateway/http/AdapterRuntime.h"
 #include "gateway/http/GatewayConfig.h"
+#include "gateway/http/MappingSync.h"
+#include "gateway/registry/MappingVersions.h"
 #include "gateway/registry/RegistryService.h"
 #include "gateway/registry/RegistryStore.h"
 #include "gateway/registry/StaffAccess.h"
@@ -43,9 +45,11 @@ struct GatewayContext {
   const AdapterRuntime& adapters;
   const Clock& clock;
   std::atomic<bool>& ready;
-  registry::RegistryStore& registry;   // the audit trail (queries, refusals)
-  registry::RegistryService& filings;  // the filing registry
-  registry::StaffAccess& staff;        // logins and their tokens
+  registry::RegistryStore& registry;           // the audit trail (queries, refusals)
+  registry::RegistryService& filings;          // the filing registry
+  registry::StaffAccess& staff;                // logins and their tokens
+  registry::MappingVersions& mappingVersions;  // draft, test, publish, rollback
+  MappingSync& mappingSync;                    // what runs here, switched without restart
 };
 
 class GatewayServer {
