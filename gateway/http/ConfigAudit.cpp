@@ -37,12 +37,12 @@ bool endsWith(const std::string& s, const std::string& suffix) {
 // Names are matched, not values: a config key says what its value is.
 bool isSecretKey(const std::string& key) {
   const std::string k = lowerAscii(key);
-  static const std::set<std::string> kExact{
-      "secret",  "token",  "password",      "passphrase", "passwd", "private_key",
-      "api_key", "apikey", "client_secret", "access_key", "pin",    "credentials"};
+  static const std::set<std::string> kExact{"secret",      "token",        "password", "passphrase",
+                                            "passwd",      "key",          "apikey",   "pin",
+                                            "credentials", "authorization"};
   if (kExact.count(k))
     return true;
-  for (const char* suffix : {"_secret", "_token", "_password", "_passphrase", "_passwd"}) {
+  for (const char* suffix : {"_secret", "_token", "_password", "_passphrase", "_passwd", "_key"}) {
     if (endsWith(k, suffix))
       return true;
   }

@@ -20,8 +20,8 @@ namespace huitong::http {
 
 // The config as the trail records it: the file as written (read from config.document), members
 // sorted, no whitespace, with
-// - a secret (ops_token, token, secret, password, *_token, *_secret, *_password, ...) replaced
-//   by {"sha256": HEX};
+// - a secret (ops_token, token, secret, password, key, authorization, *_token, *_secret,
+//   *_password, *_key, ...) replaced by {"sha256": HEX};
 // - a string holding a password (password=… / pwd=… of a connection string, user:pass@ of a
 //   URL) replaced by {"text": the string with "***" for the password, "sha256": HEX of it};
 // - a credential file (certificate_file, private_key_file, ca_file, public_key_file,

@@ -32,6 +32,7 @@ const std::string kLegacyToken = "legacy-token-do-not-leak";
 const std::string kStorePassword = "StorePassw0rd!";
 const std::string kAdapterPassword = "AdapterPw-9876";
 const std::string kUrlPassword = "UrlPassw0rd";
+const std::string kApiKey = "ApiKey-do-not-leak-1234";
 
 struct Dir {
   fs::path path;
@@ -70,7 +71,8 @@ std::string configText(const Settings& s) {
     "pension": {"auth": "legacy", "allow_cidrs": ["10.1.2.0/24"], "token_header": "X-Token",
                 "token": ")" +
       kLegacyToken + R"(",
-                "adapter": {"kind": "db_poll", "connector": "mysql",
+                "adapter": {"kind": "db_poll", "connector": "mysql", "api_key": ")" +
+      kApiKey + R"(",
                             "connection": "host=db;user=gw;password=)" +
       kAdapterPassword + R"(;db=front"}}
   })";
@@ -93,9 +95,10 @@ http::GatewayConfig load(const Dir& dir, const Settings& s) {
 }
 
 const std::vector<std::string>& secrets() {
-  static const std::vector<std::string> all{
-      kMarriageSecret, kMarriageSecret2, kFuneralSecret,   kOpsToken,    kPlatformToken,
-      kLegacyToken,    kStorePassword,   kAdapterPassword, kUrlPassword, "rotated-ops-token"};
+  static const std::vector<std::string> all{kMarriageSecret,     kMarriageSecret2, kFuneralSecret,
+                                            kOpsToken,           kPlatformToken,   kLegacyToken,
+                                            kStorePassword,      kAdapterPassword, kUrlPassword,
+                                            "rotated-ops-token", kApiKey};
   return all;
 }
 
@@ -145,6 +148,8 @@ BOOST_AUTO_TEST_CASE(secrets_become_fingerprints_and_files_their_content_digest)
              registry::sha256Hex(kMarriageSecret));
   BOOST_TEST(d["systems"]["pension"]["token"]["sha256"].GetString() ==
              registry::sha256Hex(kLegacyToken));
+  BOOST_TEST(d["systems"]["pension"]["adapter"]["api_key"]["sha256"].GetString() ==
+             registry::sha256Hex(kApiKey));
   // What is not secret stays readable.
   BOOST_TEST(d["systems"]["marriage"]["keys"][0]["key_id"].GetString() == std::string("mz-1"));
   BOOST_TEST(d["systems"]["pension"]["token_header"].GetString() == std::string("X-Token"));
