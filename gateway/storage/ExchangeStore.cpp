@@ -61,4 +61,13 @@ Result<std::vector<Result<void>>> ExchangeStore::settle(
   return results;
 }
 
+Result<std::vector<JournalEntry>> ExchangeStore::journalPage(const JournalRange&, std::int64_t,
+                                                             int) {
+  return Error{"store.unsupported", "this store cannot read its journal by time", ""};
+}
+
+Result<std::int64_t> ExchangeStore::journalCount(const JournalRange&) {
+  return Error{"store.unsupported", "this store cannot read its journal by time", ""};
+}
+
 }  // namespace huitong::storage

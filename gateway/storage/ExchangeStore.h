@@ -80,6 +80,35 @@ struct MessageStatus {
   std::vector<EventStatus> events;
 };
 
+// One event production queued for a journaled message: its id and its outbox payload as it
+// stands now (a re-queued dead letter keeps its re-mapped payload). payload is "" when the
+// outbox has no row for the id (not seen so far; kept so the journal's list is complete).
+struct JournaledEvent {
+  std::string eventId;
+  std::string payload;
+};
+
+// A journaled message with what production made of it, for replaying it through another
+// mapping version (gateway/exchange/Replay.h).
+struct JournalEntry {
+  std::int64_t journalId = 0;  // the journal's row id: the page cursor
+  std::string messageId;
+  RawMessage raw;
+  std::string state;                   // "accepted" | "rejected"
+  std::string answerJson;              // the intake answer (its rejections)
+  std::vector<JournaledEvent> events;  // in the message's order (journal_event.seq)
+};
+
+// Messages of one system received in [from, to), read a page at a time.
+struct JournalRange {
+  std::string system;
+  EpochMillis from = 0;
+  EpochMillis to = 0;
+};
+
+// The most journal entries one journalPage() returns.
+constexpr int kMaxJournalPage = 1000;
+
 // The outcome of one delivery attempt of a claimed item, recorded by settle().
 struct Settlement {
   enum class Outcome { kDelivered, kRetry, kDead };
@@ -172,6 +201,20 @@ class ExchangeStore {
                                          EpochMillis now) = 0;
   // Gives a dead letter up for good: it leaves deadLetters(). REQUIRES: the item is dead.
   virtual Result<void> discardDeadLetter(std::int64_t outboxId, EpochMillis now) = 0;
+
+  // Journaled messages of range.system received in [range.from, range.to), ordered by
+  // (received_at, journal id), after the entry whose journal id is `afterId` (0: from the
+  // start), at most `limit` (clamped to 1..kMaxJournalPage), each with the events production
+  // queued for it. The next page starts after the last entry's journalId; a page shorter than
+  // `limit` is the last. An `afterId` that is not a journaled message of the system:
+  // "store.not_found". Reads run off the intake writer (SQLite: a reader connection) and use
+  // the (system, received_at, id) index, so a page costs the same deep into millions of rows.
+  // Not pure, so that test doubles of this interface need not implement it.
+  virtual Result<std::vector<JournalEntry>> journalPage(const JournalRange& range,
+                                                        std::int64_t afterId, int limit);
+  // How many messages journalPage() would walk through for `range` (a progress estimate: the
+  // journal only grows, so a later count can be larger).
+  virtual Result<std::int64_t> journalCount(const JournalRange& range);
 
   // Gauges for /metrics.
   struct Depths {

@@ -331,6 +331,15 @@ CREATE TABLE mapping_live (
   switched_at BIGINT NOT NULL
 );
 )sql"},
+      // Replay before publishing (ExchangeStore::journalPage) reads a system's messages by
+      // received time in (received_at, id) order: one index range per page, no sort.
+      {7, "journal by system and received time",
+       R"sql(
+CREATE INDEX journal_system_received ON journal (system, received_at, id);
+)sql",
+       R"sql(
+CREATE INDEX journal_system_received ON journal (system, received_at, id);
+)sql"},
   };
   return kMigrations;
 }

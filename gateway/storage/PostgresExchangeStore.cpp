@@ -439,6 +439,67 @@ class PostgresExchangeStore final : public ExchangeStore {
     });
   }
 
+  Result<std::vector<JournalEntry>> journalPage(const JournalRange& range, std::int64_t afterId,
+                                                int limit) override {
+    using Entries = std::vector<JournalEntry>;
+    return guarded<Entries>("journalPage", [&] {
+      return withConnection<Entries>([&](Connection& c) -> Result<Entries> {
+        // Without a cursor, (from - 1, 0) lets every row of the range through.
+        std::int64_t cursorAt = range.from - 1;
+        if (afterId > 0) {
+          auto rows = c.run(q::kJournalCursor, Params().int64(afterId).text(range.system));
+          STORE_TRY(rows);
+          if (rows.value().count() == 0) {
+            return Result<Entries>(Error{"store.not_found",
+                                         "no journaled message of " + range.system +
+                                             " has journal id " + std::to_string(afterId),
+                                         ""});
+          }
+          cursorAt = rows.value().int64(0, 0);
+        }
+        const std::int64_t low = std::max(range.from, cursorAt);
+        const std::int64_t size = std::clamp(limit, 1, kMaxJournalPage);
+        auto rows = c.run(q::kJournalPage, Params()
+                                               .text(range.system)
+                                               .int64(low)
+                                               .int64(range.to)
+                                               .int64(cursorAt)
+                                               .int64(afterId)
+                                               .int64(size));
+        STORE_TRY(rows);
+        const Rows& r = rows.value();
+        Entries entries;
+        for (int i = 0; i < r.count(); ++i) {
+          if (entries.empty() || entries.back().journalId != r.int64(i, 0)) {
+            JournalEntry e;
+            e.journalId = r.int64(i, 0);
+            e.messageId = r.text(i, 1);
+            e.raw = RawMessage{range.system,  r.text(i, 2), r.text(i, 3), r.text(i, 4),
+                               r.bytes(i, 5), r.text(i, 6), r.int64(i, 7)};
+            e.state = r.text(i, 8);
+            e.answerJson = r.text(i, 9);
+            entries.push_back(std::move(e));
+          }
+          if (!r.isNull(i, 10)) {
+            entries.back().events.push_back(JournaledEvent{r.text(i, 10), r.text(i, 11)});
+          }
+        }
+        return Result<Entries>(std::move(entries));
+      });
+    });
+  }
+
+  Result<std::int64_t> journalCount(const JournalRange& range) override {
+    return guarded<std::int64_t>("journalCount", [&] {
+      return withConnection<std::int64_t>([&](Connection& c) -> Result<std::int64_t> {
+        auto rows =
+            c.run(q::kJournalCount, Params().text(range.system).int64(range.from).int64(range.to));
+        STORE_TRY(rows);
+        return rows.value().count() > 0 ? rows.value().int64(0, 0) : 0;
+      });
+    });
+  }
+
   Result<void> requeueDeadLetter(std::int64_t outboxId, const std::string& newPayload,
                                  EpochMillis now) override {
     return guarded<void>("requeueDeadLetter", [&] {

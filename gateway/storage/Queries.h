@@ -95,6 +95,26 @@ inline constexpr const char* kJournaledMessage =
     "SELECT system, adapter, content_type, charset, bytes, source_ref, received_at FROM journal"
     " WHERE message_id = $1";
 
+// Replay (ExchangeStore::journalPage): $1 system, $2 the page's lowest received_at (the
+// range's start, or the cursor's received_at), $3 the range's end (exclusive), $4/$5 the
+// cursor's (received_at, id) — rows at or before it are skipped —, $6 the page size. The page
+// is one range of index journal_system_received; its events come joined, one row each (one row
+// with NULL event columns for a message without events), in (received_at, id, seq) order.
+inline constexpr const char* kJournalPage =
+    "WITH page AS (SELECT id, message_id, adapter, content_type, charset, bytes, source_ref,"
+    " received_at, state, answer_json FROM journal"
+    " WHERE system = $1 AND received_at >= $2 AND received_at < $3"
+    " AND (received_at > $4 OR id > $5) ORDER BY received_at, id LIMIT $6)"
+    " SELECT p.id, p.message_id, p.adapter, p.content_type, p.charset, p.bytes, p.source_ref,"
+    " p.received_at, p.state, p.answer_json, je.event_id, o.payload FROM page p"
+    " LEFT JOIN journal_event je ON je.message_id = p.message_id"
+    " LEFT JOIN outbox o ON o.event_id = je.event_id"
+    " ORDER BY p.received_at, p.id, je.seq";
+inline constexpr const char* kJournalCursor =
+    "SELECT received_at FROM journal WHERE id = $1 AND system = $2";
+inline constexpr const char* kJournalCount =
+    "SELECT COUNT(*) FROM journal WHERE system = $1 AND received_at >= $2 AND received_at < $3";
+
 inline constexpr const char* kDeadLetters =
     "SELECT o.id, o.event_id, o.message_id, j.system, o.payload, o.last_error, o.attempts,"
     " o.dead_at FROM outbox o JOIN journal j ON j.message_id = o.message_id"

@@ -630,6 +630,78 @@ class SqliteExchangeStore final : public ExchangeStore {
     });
   }
 
+  Result<std::vector<JournalEntry>> journalPage(const JournalRange& range, std::int64_t afterId,
+                                                int limit) override {
+    using Entries = std::vector<JournalEntry>;
+    return guarded<Entries>("journalPage", [&]() -> Result<Entries> {
+      return read<Entries>([&](Connection& c) -> Result<Entries> {
+        // Without a cursor, (from - 1, 0) lets every row of the range through.
+        std::int64_t cursorAt = range.from - 1;
+        if (afterId > 0) {
+          auto st = c.prepare(q::kJournalCursor);
+          STORE_TRY(st);
+          st.value().bind(1, afterId).bind(2, range.system);
+          auto row = st.value().next();
+          STORE_TRY(row);
+          if (!row.value()) {
+            return Error{"store.not_found",
+                         "no journaled message of " + range.system + " has journal id " +
+                             std::to_string(afterId),
+                         ""};
+          }
+          cursorAt = st.value().int64(0);
+        }
+        const std::int64_t low = std::max(range.from, cursorAt);
+        const std::int64_t size = std::clamp(limit, 1, kMaxJournalPage);
+        auto st = c.prepare(q::kJournalPage);
+        STORE_TRY(st);
+        st.value()
+            .bind(1, range.system)
+            .bind(2, low)
+            .bind(3, range.to)
+            .bind(4, cursorAt)
+            .bind(5, afterId)
+            .bind(6, size);
+        Entries entries;
+        for (;;) {
+          auto row = st.value().next();
+          STORE_TRY(row);
+          if (!row.value()) {
+            break;
+          }
+          const Statement& s = st.value();
+          if (entries.empty() || entries.back().journalId != s.int64(0)) {
+            JournalEntry e;
+            e.journalId = s.int64(0);
+            e.messageId = s.text(1);
+            e.raw = RawMessage{range.system, s.text(2), s.text(3), s.text(4),
+                               s.blob(5),    s.text(6), s.int64(7)};
+            e.state = s.text(8);
+            e.answerJson = s.text(9);
+            entries.push_back(std::move(e));
+          }
+          if (!s.isNull(10)) {
+            entries.back().events.push_back(JournaledEvent{s.text(10), s.text(11)});
+          }
+        }
+        return entries;
+      });
+    });
+  }
+
+  Result<std::int64_t> journalCount(const JournalRange& range) override {
+    return guarded<std::int64_t>("journalCount", [&]() -> Result<std::int64_t> {
+      return read<std::int64_t>([&](Connection& c) -> Result<std::int64_t> {
+        auto st = c.prepare(q::kJournalCount);
+        STORE_TRY(st);
+        st.value().bind(1, range.system).bind(2, range.from).bind(3, range.to);
+        auto row = st.value().next();
+        STORE_TRY(row);
+        return row.value() ? st.value().int64(0) : 0;
+      });
+    });
+  }
+
   Result<void> requeueDeadLetter(std::int64_t outboxId, const std::string& newPayload,
                                  EpochMillis now) override {
     return guarded<void>("requeueDeadLetter", [&]() -> Result<void> {

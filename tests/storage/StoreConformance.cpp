@@ -564,6 +564,76 @@ void checkConcurrentIntake(ExchangeStore& store) {
   BOOST_TEST(d.pending == kThreads * kPerThread);
 }
 
+void checkJournalPages(ExchangeStore& store) {
+  // Journal order differs from received order: m-late is journaled first but received last.
+  intakeOk(store, makeIntake("marriage", "m-late", {{"e-9", "marriage:C9"}}, 9000));
+  const std::string gbk("\xc0\xee\x00\xff", 4);
+  IntakeRecord binary =
+      makeIntake("marriage", "m-1", {{"e-1", "marriage:C1"}, {"e-2", "marriage:C1"}}, 1000, gbk);
+  binary.raw.charset = "GBK";
+  intakeOk(store, binary);
+  intakeOk(store, makeIntake("marriage", "m-2", {}, 2000));  // rejected: no events
+  intakeOk(store, makeIntake("funeral", "f-1", {{"f-e1", "funeral:F1"}}, 2500));
+  // The same event id in a second message: listed for both, one outbox row.
+  intakeOk(store,
+           makeIntake("marriage", "m-3", {{"e-2", "marriage:C1"}, {"e-3", "marriage:C3"}}, 2000));
+  intakeOk(store, makeIntake("marriage", "m-4", {{"e-4", "marriage:C4"}}, 5000));
+
+  const JournalRange range{"marriage", 1000, 9000};  // m-late (9000) is outside: `to` excluded
+  auto count = store.journalCount(range);
+  BOOST_TEST_REQUIRE(count.ok());
+  BOOST_TEST(count.value() == 4);
+
+  std::vector<std::string> seen;
+  std::int64_t after = 0;
+  int pages = 0;
+  for (;;) {
+    auto page = store.journalPage(range, after, 2);
+    BOOST_TEST_REQUIRE(page.ok(), (page.ok() ? "" : page.error().message));
+    ++pages;
+    for (const JournalEntry& e : page.value()) {
+      seen.push_back(e.messageId);
+      after = e.journalId;
+    }
+    if (page.value().size() < 2u)
+      break;
+  }
+  // (received_at, journal id) order; m-2 and m-3 share a received time.
+  BOOST_TEST(seen == (std::vector<std::string>{"m-1", "m-2", "m-3", "m-4"}));
+  BOOST_TEST(pages == 3);
+
+  auto first = store.journalPage(range, 0, 1000);
+  BOOST_TEST_REQUIRE(first.ok());
+  const auto& entries = first.value();
+  BOOST_TEST_REQUIRE(entries.size() == 4u);
+  BOOST_TEST(entries[0].raw.bytes == gbk);
+  BOOST_TEST(entries[0].raw.charset == "GBK");
+  BOOST_TEST(entries[0].raw.system == "marriage");
+  BOOST_TEST(entries[0].raw.receivedAt == 1000);
+  BOOST_TEST(entries[0].state == "accepted");
+  BOOST_TEST_REQUIRE(entries[0].events.size() == 2u);
+  BOOST_TEST(entries[0].events[0].eventId == "e-1");
+  BOOST_TEST(entries[0].events[0].payload == "{\"event_id\":\"e-1\"}");
+  BOOST_TEST(entries[0].events[1].eventId == "e-2");
+  BOOST_TEST(entries[1].state == "rejected");
+  BOOST_TEST(entries[1].events.empty());
+  BOOST_TEST(entries[1].answerJson == makeIntake("marriage", "m-2", {}).answerJson);
+  BOOST_TEST_REQUIRE(entries[2].events.size() == 2u);
+  BOOST_TEST(entries[2].events[0].eventId == "e-2");
+  BOOST_TEST(entries[2].events[0].payload == "{\"event_id\":\"e-2\"}");
+
+  // A page size is bounded either way; a cursor must be one of the system's messages.
+  auto one = store.journalPage(range, 0, 0);
+  BOOST_TEST_REQUIRE(one.ok());
+  BOOST_TEST(one.value().size() == 1u);
+  auto foreign = store.journalPage({"funeral", 0, 10000}, entries[0].journalId, 10);
+  BOOST_TEST_REQUIRE(!foreign.ok());
+  BOOST_TEST(foreign.error().code == "store.not_found");
+  auto empty = store.journalPage({"marriage", 3000, 4000}, 0, 10);
+  BOOST_TEST_REQUIRE(empty.ok());
+  BOOST_TEST(empty.value().empty());
+}
+
 void checkConcurrentClaimersNeverDoubleClaim(const StoreConfig& config) {
   constexpr int kCases = 40;
   constexpr int kPerCase = 5;

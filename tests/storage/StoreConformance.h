@@ -30,6 +30,8 @@ void checkRefusedTransitions(ExchangeStore& store);
 void checkSettleRound(ExchangeStore& store);
 void checkSettleRefusalsStandAlone(ExchangeStore& store);
 void checkConcurrentIntake(ExchangeStore& store);
+// journalPage / journalCount: a system's messages by received time, paged by journal id.
+void checkJournalPages(ExchangeStore& store);
 void checkConcurrentClaimersNeverDoubleClaim(const StoreConfig& config);
 void checkReopenPersistence(const StoreConfig& config);
 void checkMigrationsIdempotent(const StoreConfig& config);
@@ -73,6 +75,9 @@ void measureIntakeThroughput(const StoreConfig& config, const std::string& label
   }                                                                               \
   BOOST_FIXTURE_TEST_CASE(concurrent_intake, Fixture) {                           \
     huitong::storage::testing::checkConcurrentIntake(store());                    \
+  }                                                                               \
+  BOOST_FIXTURE_TEST_CASE(journal_pages, Fixture) {                               \
+    huitong::storage::testing::checkJournalPages(store());                        \
   }                                                                               \
   BOOST_FIXTURE_TEST_CASE(concurrent_claimers_never_double_claim, Fixture) {      \
     huitong::storage::testing::checkConcurrentClaimersNeverDoubleClaim(config()); \
