@@ -7,6 +7,7 @@
 
 #include "gateway/app/CommandLine.h"
 #include "gateway/app/RegistryAccess.h"
+#include "gateway/app/ScaffoldCommand.h"
 #include "gateway/core/Json.h"
 #include "gateway/registry/MappingVersions.h"
 
@@ -24,6 +25,7 @@ const char* const kUsage =
     "       huitong mapping rollback --config FILE --actor NAME --role ROLE --system S "
     "--version V\n"
     "       huitong mapping export   --config FILE --system S --version V --out DIR\n"
+    "       huitong mapping scaffold --system ID --sample FILE [--out DIR]   a first draft\n"
     "A version's life: draft (uploaded from a folder: mapping.json and the files it names)\n"
     "→ tested (its embedded tests pass) → published (tests run again; it becomes the version\n"
     "every gateway on the store runs, switched without restart). rollback makes an earlier\n"
@@ -66,6 +68,8 @@ int runMappingVersions(const std::vector<std::string>& all) {
   }
   const std::vector<std::string> rest(all.begin() + 1, all.end());
   const bool stored = std::find(rest.begin(), rest.end(), "--config") != rest.end();
+  if (verb == "scaffold")
+    return runMappingScaffold(rest);
   if (verb == "test" && !stored)
     return runMappingTest(rest);
   if (verb != "versions" && verb != "draft" && verb != "test" && verb != "publish" &&
