@@ -79,6 +79,9 @@ struct GatewayConfig {
   unsigned lockoutSeconds = 15 * 60;
   // "registry": until the sandbox records evidence, whether going online may assume it passed.
   bool assumeSandboxEvidence = false;
+  // "registry.refresh_ms": how often the intake gate's filing states are read again from the
+  // store (changes made through this gateway are seen at once).
+  unsigned filingRefreshMs = 5000;
   std::vector<SystemConfig> systems;
   std::vector<std::string> plugins;  // adapter plugin libraries (absolute paths)
   // Working-day calendar overrides and office hours (WorkCalendar::configure reads it).
