@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "gateway/app/CommandLine.h"
+#include "gateway/app/SandboxCommand.h"
 #include "gateway/auth/SignCommand.h"
 #include "sandbox/mock_platform/MockPlatformCommand.h"
 #include "sandbox/simulator/Simulator.h"
@@ -41,6 +42,10 @@ const Verb kVerbs[] = {
      huitong::app::runFiling},
     {"user", "staff accounts: `user create|list|set-password|disable` (password on stdin)",
      huitong::app::runUser},
+    {"sandbox",
+     "try a mapping before it goes live: `sandbox replay` runs journaled messages through a "
+     "version",
+     huitong::app::runSandbox},
     {"simulate", "play the demo's department systems (--config sandbox/demo/simulator.json)",
      huitong::simulator::runSimulate},
 };

@@ -23,6 +23,7 @@
 #include <Poco/URI.h>
 
 #include "gateway/core/Json.h"
+#include "gateway/exchange/Replay.h"
 #include "gateway/http/TlsListener.h"
 #include "gateway/registry/AuditExport.h"
 
@@ -71,6 +72,8 @@ void sendProblem(HTTPServerResponse& res, int status, const std::string& type,
 // the next request (request smuggling). A body past `limit` is read and dropped up to
 // kDrainLimit so that the client hears the 413; past that the connection is closed.
 constexpr std::size_t kDrainLimit = 8 * 1024 * 1024;
+// Messages in one replay page when the client names no limit.
+constexpr std::int64_t kReplayPageDefault = 100;
 // A mapping bundle at its largest, base64 in JSON (4/3) with room for the names.
 constexpr std::size_t kMaxMappingUploadBytes = registry::kMaxBundleBytes / 3 * 4 + 1024 * 1024;
 
@@ -232,6 +235,9 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     }
     if (parts.size() >= 3 && parts[0] == "ops" && parts[1] == "v1" && parts[2] == "filings")
       return filings(req, res, parts);
+    if (parts.size() == 7 && parts[0] == "ops" && parts[1] == "v1" && parts[2] == "mappings" &&
+        parts[4] == "versions" && parts[6] == "replay")
+      return mappingReplay(req, res, parts[3], parts[5]);
     if (parts.size() >= 3 && parts[0] == "ops" && parts[1] == "v1" && parts[2] == "mappings")
       return mappingVersions(req, res, parts);
     if (parts.size() >= 3 && parts[0] == "ops" && parts[1] == "v1" && parts[2] == "audit")
@@ -1331,6 +1337,100 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     if (!r.ok())
       return registryProblem(res, r.error(), currentFiling(system, item));
     sendJson(res, 200, filingJson(r.value()));
+  }
+
+  // ---------------------------------------------------------------- replay
+
+  // GET /ops/v1/mappings/SYSTEM/versions/VERSION/replay?from=&to=&after=&limit=
+  // (docs/mapping-versions.md, "Replay before publishing"): one page of the system's journaled
+  // messages received in [from, to) run through the stored version and compared with what
+  // production queued. Bounded (limit <= 1000) and cancellable by construction: the client asks
+  // for the next page with `after` = next_after, or stops. Admins, operators, auditors.
+  void mappingReplay(HTTPServerRequest& req, HTTPServerResponse& res, const std::string& system,
+                     const std::string& version) {
+    auto actor = staffActor(req, res);
+    if (!actor)
+      return;
+    if (req.getMethod() != "GET")
+      return methodNotAllowed(res, "GET");
+    if (!permitted(req, res, *actor, Need::kAuditRead, system))
+      return;
+    auto badParam = [&](const std::string& name, const std::string& why) {
+      sendProblem(res, 400, "invalid-parameter", "Invalid parameter", name + ": " + why,
+                  "\"rule\":\"replay.parameter\",\"field\":" + jsonString(name));
+    };
+    EpochMillis from = 0, to = 0;
+    for (const char* name : {"from", "to"}) {
+      const std::string text = queryParam(req, name);
+      if (text.empty())
+        return badParam(name,
+                        "is required (an RFC 3339 date-time, e.g. 2026-11-20T00:00:00+08:00)");
+      if (!parseRfc3339(text, std::string(name) == "from" ? from : to))
+        return badParam(name,
+                        "'" + text.substr(0, 64) +
+                            "' is not an RFC 3339 date-time (e.g. 2026-11-20T00:00:00+08:00)");
+    }
+    if (from > to)
+      return badParam("from", "is after to: the range is [from, to)");
+    auto number = [](const std::string& text, std::int64_t& out) {
+      if (text.empty() || text.size() > 18 ||
+          text.find_first_not_of("0123456789") != std::string::npos)
+        return false;
+      out = std::stoll(text);
+      return true;
+    };
+    std::int64_t after = 0, limit = kReplayPageDefault;
+    if (const std::string text = queryParam(req, "after"); !text.empty() && !number(text, after))
+      return badParam("after", "'" + text.substr(0, 64) + "' is not a journal id (next_after)");
+    if (const std::string text = queryParam(req, "limit");
+        !text.empty() && (!number(text, limit) || limit < 1 || limit > storage::kMaxJournalPage))
+      return badParam(
+          "limit", "must be a whole number from 1 to " + std::to_string(storage::kMaxJournalPage));
+
+    auto record = ctx_.mappingVersions.get(system, version);
+    if (!record.ok())
+      return registryProblem(res, record.error());
+    if (!record.value()) {
+      return registryProblem(res, Error{"mapping.not_found",
+                                        "system " + system.substr(0, 128) +
+                                            " has no mapping version " + version.substr(0, 64),
+                                        ""});
+    }
+    auto draft = ctx_.mappingVersions.load(system, version);
+    if (!draft.ok())
+      return registryProblem(res, Error{"mapping.invalid", draft.error().describe(), ""});
+    const storage::JournalRange range{system, from, to};
+    auto page =
+        exchange::replayPage(ctx_.store, *draft.value(), range, after, static_cast<int>(limit));
+    if (!page.ok()) {
+      if (page.error().code == "store.not_found")
+        return badParam("after", page.error().message);
+      logLine("error", "replay failed", {{"system", system}, {"error", page.error().message}});
+      return sendProblem(res, 503, "store-unavailable", "Store unavailable",
+                         "the journal could not be read");
+    }
+    rapidjson::Document d(rapidjson::kObjectType);
+    auto& a = d.GetAllocator();
+    d.AddMember("system", json::string(system, a), a);
+    d.AddMember("version", json::string(version, a), a);
+    d.AddMember("from", json::string(formatRfc3339(from), a), a);
+    d.AddMember("to", json::string(formatRfc3339(to), a), a);
+    if (after == 0) {
+      // The first page tells how many messages the whole range holds (for a progress display).
+      auto total = ctx_.store.journalCount(range);
+      if (total.ok())
+        d.AddMember("total", static_cast<int64_t>(total.value()), a);
+    }
+    rapidjson::Value messages(rapidjson::kArrayType);
+    for (const auto& m : page.value().messages)
+      messages.PushBack(exchange::messageReplayToJson(m, a), a);
+    d.AddMember("messages", messages, a);
+    d.AddMember("summary", exchange::replaySummaryToJson(page.value().summary, a), a);
+    if (page.value().nextAfter)
+      d.AddMember("next_after", static_cast<int64_t>(*page.value().nextAfter), a);
+    else
+      d.AddMember("next_after", rapidjson::Value(rapidjson::kNullType), a);
+    sendJson(res, 200, json::write(d));
   }
 
   // ---------------------------------------------------------------- audit trail
