@@ -56,14 +56,14 @@ bool isCredentialFileKey(const std::string& key) {
   return kExact.count(k) || endsWith(k, "_key_file") || endsWith(k, "_cert_file");
 }
 
-// The passwords inside `text` replaced by "***": password=… and pwd=… (libpq "k=v k=v",
+// The passwords inside `text` replaced by "***": password=, passwd=, pwd= (libpq "k=v k=v",
 // ODBC/MySQL "k=v;k=v", a URL query), quoted or not, and the password of URL user info.
 // `found` gets the passwords, for the fingerprint.
 std::string maskPasswords(const std::string& text, std::string& found) {
   std::string out = text;
   const std::string lower = lowerAscii(text);
   std::vector<std::pair<std::size_t, std::size_t>> spans;  // [begin, end) in text
-  for (const std::string name : {"password", "pwd"}) {
+  for (const std::string name : {"password", "passwd", "pwd"}) {
     for (auto at = lower.find(name); at != std::string::npos; at = lower.find(name, at + 1)) {
       if (at > 0 &&
           (std::isalnum(static_cast<unsigned char>(lower[at - 1])) || lower[at - 1] == '_'))

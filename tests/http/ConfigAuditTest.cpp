@@ -33,6 +33,7 @@ const std::string kStorePassword = "StorePassw0rd!";
 const std::string kAdapterPassword = "AdapterPw-9876";
 const std::string kUrlPassword = "UrlPassw0rd";
 const std::string kApiKey = "ApiKey-do-not-leak-1234";
+const std::string kDsnPassword = "DsnPassw0rd42";
 
 struct Dir {
   fs::path path;
@@ -72,7 +73,7 @@ std::string configText(const Settings& s) {
                 "token": ")" +
       kLegacyToken + R"(",
                 "adapter": {"kind": "db_poll", "connector": "mysql", "api_key": ")" +
-      kApiKey + R"(",
+      kApiKey + R"(", "dsn": "Driver=x;Uid=gw;Pwd=)" + kDsnPassword + R"(",
                             "connection": "host=db;user=gw;password=)" +
       kAdapterPassword + R"(;db=front"}}
   })";
@@ -98,7 +99,7 @@ const std::vector<std::string>& secrets() {
   static const std::vector<std::string> all{kMarriageSecret,     kMarriageSecret2, kFuneralSecret,
                                             kOpsToken,           kPlatformToken,   kLegacyToken,
                                             kStorePassword,      kAdapterPassword, kUrlPassword,
-                                            "rotated-ops-token", kApiKey};
+                                            "rotated-ops-token", kApiKey,          kDsnPassword};
   return all;
 }
 
@@ -150,6 +151,8 @@ BOOST_AUTO_TEST_CASE(secrets_become_fingerprints_and_files_their_content_digest)
              registry::sha256Hex(kLegacyToken));
   BOOST_TEST(d["systems"]["pension"]["adapter"]["api_key"]["sha256"].GetString() ==
              registry::sha256Hex(kApiKey));
+  BOOST_TEST(d["systems"]["pension"]["adapter"]["dsn"]["text"].GetString() ==
+             std::string("Driver=x;Uid=gw;Pwd=***"));
   // What is not secret stays readable.
   BOOST_TEST(d["systems"]["marriage"]["keys"][0]["key_id"].GetString() == std::string("mz-1"));
   BOOST_TEST(d["systems"]["pension"]["token_header"].GetString() == std::string("X-Token"));
