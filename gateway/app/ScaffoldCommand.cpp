@@ -38,7 +38,8 @@ const char* const kScaffoldUsage =
 
 // "line 3, column 7: ..." from a decoder becomes "FILE:3:7: ...".
 std::string where(const std::string& file, const Error& e) {
-  static const std::regex lineCol(R"(^line (\d+), (?:column|byte offset) (\d+)$)");
+  static const std::regex lineCol(
+      R"(^line (\d+), (?:column|byte offset) (\d+)(?: \(offset \d+\))?$)");
   static const std::regex lineOnly(R"(^line (\d+)$)");
   std::smatch m;
   if (std::regex_match(e.path, m, lineCol))

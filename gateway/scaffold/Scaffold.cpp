@@ -680,8 +680,9 @@ std::optional<std::pair<std::string, double>> guessCode(const std::string& table
 
 struct Segment {
   std::string name;
-  long index = -1;
+  long index = -1;  // -1: a member; kEvery: every element
 };
+constexpr long kEvery = -2;
 
 bool shorthandName(const std::string& n) {
   if (n.empty())
@@ -700,7 +701,9 @@ std::string selector(const std::vector<Segment>& segs, std::size_t from = 0,
   to = std::min(to, segs.size());
   for (std::size_t i = from; i < to; ++i) {
     const Segment& g = segs[i];
-    if (g.index >= 0) {
+    if (g.index == kEvery) {
+      s += "[*]";
+    } else if (g.index >= 0) {
       s += "[" + std::to_string(g.index) + "]";
     } else if (shorthandName(g.name)) {
       s += "." + g.name;
@@ -1671,7 +1674,19 @@ Result<Draft> scaffold(std::string_view sample, const ScaffoldOptions& options) 
         break;
       case Kind::kMaterials:
         if (leaf) {
-          if (leaf->isList) {
+          // A member of a list of objects (clqd[0].clmc): every element's (clqd[*].clmc).
+          std::vector<Segment> every = leaf->segs;
+          bool wildcard = false;
+          for (auto& g : every)
+            if (g.index >= 0) {
+              g.index = kEvery;
+              wildcard = true;
+            }
+          if (wildcard) {
+            p.sourcePath = selector(every);
+            p.rule = rule(p.sourcePath);
+            p.reason += "; one name per element of the list";
+          } else if (leaf->isList) {
             p.rule = rule(p.sourcePath);
           } else {
             std::string sepFound;

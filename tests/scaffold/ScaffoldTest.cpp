@@ -476,12 +476,12 @@ BOOST_AUTO_TEST_CASE(measured_on_the_sample_departments) {
     across[dept] = {ok, compared};
   }
   for (const auto& d : depts)
-    table << std::setw(20) << d;
+    table << std::setw(22) << d;
   table << "\n";
   for (const auto& field : kRequired) {
     table << std::setw(24) << field;
     for (const auto& d : depts)
-      table << std::setw(20) << cell[field][d];
+      table << std::setw(22) << cell[field][d];
     table << "\n";
   }
   table << std::setw(24) << "right (of " + std::to_string(kRequired.size()) + ")";
@@ -489,14 +489,14 @@ BOOST_AUTO_TEST_CASE(measured_on_the_sample_departments) {
     int n = 0;
     for (const auto& field : kRequired)
       n += cell[field][d] == "right" ? 1 : 0;
-    table << std::setw(20) << n;
+    table << std::setw(22) << n;
   }
   table << "\n" << std::setw(24) << "sample";
   for (const auto& d : depts)
-    table << std::setw(20) << sampleOf[d];
+    table << std::setw(22) << sampleOf[d];
   table << "\n" << std::setw(24) << "all accepted samples";
   for (const auto& d : depts)
-    table << std::setw(20)
+    table << std::setw(22)
           << (std::to_string(across[d].first) + "/" + std::to_string(across[d].second));
   table << "\ntotal: " << right << " right, " << wrong << " wrong, " << missing << " missing of "
         << right + wrong + missing << " required fields\n";
