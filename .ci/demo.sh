@@ -53,6 +53,7 @@ sed -e "s#\"listen\": \"127.0.0.1:8600\"#\"listen\": \"127.0.0.1:$gw_port\"#" \
     -e "s#\"folder\": \"../../var/demo/drop/#\"folder\": \"$state/drop/#" \
     -e "s#\"connection\": \"../../var/demo/#\"connection\": \"$state/#" \
     -e "s#\"state_dir\": \"../../var/demo/#\"state_dir\": \"$state/#" \
+    -e "s#\"filings\": \"filings.json\"#\"filings\": \"$root/sandbox/demo/filings.json\"#" \
     sandbox/demo/gateway.json > "$state/gateway.json"
 
 # social-assistance's exchange folder (file_drop); done/ and error/ are made by the gateway.

@@ -222,6 +222,14 @@ class JsonLinesAdapter final : public adapter::Adapter {
                    {"message_id", s.messageId},
                    {"broken_rules", std::to_string(s.rejected.size())}});
         return advance(next);
+      case Outcome::kNotOnline:
+        // Journaled, and nothing in the line is wrong: its item's filing is not online yet.
+        // A real adapter would offer it again later (db_poll keeps such rows waiting).
+        host_.log(LogLevel::kWarning, "line of an item not online",
+                  {{"line", number},
+                   {"message_id", s.messageId},
+                   {"detail", adapter::notOnlineDetail(s)}});
+        return advance(next);
       case Outcome::kUnreadable:
         return setAside(next, s.error);
       case Outcome::kUnknownSystem:

@@ -51,6 +51,8 @@ std::string outcomeName(Outcome o) {
       return "accepted";
     case Outcome::kRejected:
       return "rejected";
+    case Outcome::kNotOnline:
+      return "not-online";
     case Outcome::kUnreadable:
       return "unreadable";
     case Outcome::kUnknownSystem:
@@ -152,7 +154,8 @@ class DbPollAdapter final : public adapter::Adapter {
                {"query_ms", fixed1(queryMs_)},
                {"last_batch_rows", std::to_string(lastBatchRows_)},
                {"taken_rows_total", std::to_string(takenTotal_)},
-               {"known_bad_rows", std::to_string(state_.badCount())}};
+               {"known_bad_rows", std::to_string(state_.badCount())},
+               {"waiting_rows", std::to_string(state_.waitingCount())}};
     if (config_.mode == Mode::kFlag && unflagged_ >= 0)
       s.facts.emplace_back("unflagged_rows", std::to_string(unflagged_));
     if (state_.badCount() > 0)
@@ -186,7 +189,7 @@ class DbPollAdapter final : public adapter::Adapter {
     lastBatchRows_ = rows.size();
 
     PollResult result;
-    if (!rows.empty()) {
+    if (!rows.empty() || hasDueWaiting()) {
       result = take(rows);
       if (result.failed)
         return result;
@@ -210,12 +213,40 @@ class DbPollAdapter final : public adapter::Adapter {
     return result;
   }
 
-  // Submits the rows not known to be bad, then marks what the journal holds.
-  PollResult take(const std::vector<Row>& rows) {
+  // Watermark mode: rows waiting for their item to go online whose retry is due (flag mode
+  // reads them from the table again: they were left unflagged).
+  bool hasDueWaiting() const {
+    return config_.mode == Mode::kWatermark && !state_.dueWaiting(host_.clock().now()).empty();
+  }
+
+  // Submits the rows not known to be bad (and, in watermark mode, the waiting rows now due),
+  // then marks what the journal holds.
+  PollResult take(const std::vector<Row>& tableRows) {
     badAdded_ = false;
+    waitingChanged_ = false;
+    const EpochMillis now = host_.clock().now();
+    std::vector<Row> retried;
+    if (config_.mode == Mode::kWatermark) {
+      for (auto& w : state_.dueWaiting(now)) {
+        Row r;
+        r.id = w.id;
+        r.version = w.version;
+        r.json = std::move(w.json);
+        r.mark = w.mark;
+        retried.push_back(std::move(r));
+      }
+    }
+    std::vector<const Row*> rows;
+    for (const Row& r : retried)
+      rows.push_back(&r);
+    for (const Row& r : tableRows) {
+      if (!state_.hasWaiting(r.id, r.version) || config_.mode == Mode::kFlag)
+        rows.push_back(&r);
+    }
     std::vector<const Row*> send;
-    for (const Row& r : rows) {
-      if (state_.isKnownBad(r.id, r.version))
+    for (const Row* row : rows) {
+      const Row& r = *row;
+      if (state_.isKnownBad(r.id, r.version) || state_.isWaiting(r.id, r.version, now))
         continue;
       if (!r.unreadable.empty()) {
         recordBad(r, "row unreadable: " + r.unreadable);
@@ -261,27 +292,41 @@ class DbPollAdapter final : public adapter::Adapter {
         return {true, false};
       }
       // Rules that name a record leave that row unflagged; a rule about the whole message
-      // (no record) concerns every row.
-      std::map<std::size_t, std::string> bad;
+      // (no record) concerns every row. A row refused only because its item is not online
+      // waits (README: "Items not online"); any other broken rule makes it known-bad.
+      std::map<std::size_t, std::string> bad, notOnline;
       for (const auto& rule : s.rejected) {
+        auto& into = rule.code == "filing.not_online" ? notOnline : bad;
         const std::string reason =
             rule.field + " " + rule.code + (rule.message.empty() ? "" : ": " + rule.message);
         const auto at = recordIndex(rule.record);
         if (at && *at < send.size()) {
-          auto& text = bad[*at];
+          auto& text = into[*at];
           text += (text.empty() ? "" : "; ") + reason;
         } else {
           for (std::size_t i = 0; i < send.size(); ++i) {
-            auto& text = bad[i];
+            auto& text = into[i];
             text += (text.empty() ? "" : "; ") + reason;
           }
         }
       }
       for (std::size_t i = 0; i < send.size(); ++i) {
-        if (auto b = bad.find(i); b != bad.end())
-          recordBad(*send[i], b->second);
-        else
-          flagIds.push_back(send[i]->id);
+        const Row& r = *send[i];
+        if (auto b = bad.find(i); b != bad.end()) {
+          if (state_.hasWaiting(r.id, r.version)) {
+            state_.removeWaiting(r.id, r.version);
+            waitingChanged_ = true;
+          }
+          recordBad(r, b->second);
+        } else if (auto w = notOnline.find(i); w != notOnline.end()) {
+          recordWaiting(r, w->second, now);
+        } else {
+          if (state_.hasWaiting(r.id, r.version)) {
+            state_.removeWaiting(r.id, r.version);
+            waitingChanged_ = true;
+          }
+          flagIds.push_back(r.id);
+        }
       }
       host_.log(adapter::LogLevel::kInfo, "rows taken",
                 {{"rows", m.sourceRef},
@@ -289,15 +334,16 @@ class DbPollAdapter final : public adapter::Adapter {
                  {"outcome", outcomeName(s.outcome)},
                  {"events", std::to_string(s.eventIds.size())},
                  {"invalid_rows", std::to_string(bad.size())},
+                 {"waiting_rows", std::to_string(notOnline.size())},
                  {"repeated", s.repeated ? "true" : "false"}});
     }
 
     // The journal has answered: what it found invalid is kept before anything else, so that
     // a crash before the flags are set does not offer those rows again.
     const auto previousMark = state_.watermark;
-    if (config_.mode == Mode::kWatermark)
-      state_.watermark = rows.back().mark;
-    if (config_.mode == Mode::kWatermark || badAdded_) {
+    if (config_.mode == Mode::kWatermark && !tableRows.empty())
+      state_.watermark = tableRows.back().mark;
+    if (config_.mode == Mode::kWatermark || badAdded_ || waitingChanged_) {
       if (auto w = state_.save(); !w.ok()) {
         lastError_ = w.error().code + ": " + w.error().message;
         host_.log(adapter::LogLevel::kError, "db_poll state not saved",
@@ -320,6 +366,21 @@ class DbPollAdapter final : public adapter::Adapter {
     }
     takenTotal_ += flagIds.size();
     return {};
+  }
+
+  void recordWaiting(const Row& r, const std::string& reason, EpochMillis now) {
+    const bool first = !state_.hasWaiting(r.id, r.version);
+    host_.log(adapter::LogLevel::kWarning,
+              first ? "row of an item not online: waiting, submitted again later"
+                    : "row of an item still not online: waiting",
+              {{"table", config_.table},
+               {"id", std::to_string(r.id)},
+               {"version", r.version},
+               {"retry_in_ms", std::to_string(config_.notOnlineRetryMs)},
+               {"reason", reason.substr(0, 2000)}});
+    state_.addWaiting(dbpoll::WaitingRow{r.id, r.version, r.json, r.mark, reason,
+                                         now + config_.notOnlineRetryMs});
+    waitingChanged_ = true;
   }
 
   void recordBad(const Row& r, const std::string& errors) {
@@ -352,7 +413,8 @@ class DbPollAdapter final : public adapter::Adapter {
   std::uint64_t takenTotal_ = 0;
   std::int64_t unflagged_ = -1;
   std::string lastError_;
-  bool badAdded_ = false;  // take(): rows recorded as bad in this batch
+  bool badAdded_ = false;        // take(): rows recorded as bad in this batch
+  bool waitingChanged_ = false;  // take(): rows began or ended waiting for their item
 };
 
 class DbPollFactory final : public adapter::AdapterFactory {

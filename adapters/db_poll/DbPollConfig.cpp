@@ -55,10 +55,11 @@ bool connectorBuiltIn(Connector c) {
 }
 
 Result<DbPollConfig> parseConfig(const ConfigNode& node) {
-  if (auto r = node.allowOnly({"kind", "connector", "connection", "connection_file", "table",
-                               "mode", "id_column", "flag_column", "version_column",
-                               "watermark_column", "columns", "state_dir", "batch_rows",
-                               "flag_batch", "poll_ms", "max_backoff_ms", "connect_timeout_s"});
+  if (auto r =
+          node.allowOnly({"kind", "connector", "connection", "connection_file", "table", "mode",
+                          "id_column", "flag_column", "version_column", "watermark_column",
+                          "columns", "state_dir", "batch_rows", "flag_batch", "poll_ms",
+                          "max_backoff_ms", "connect_timeout_s", "not_online_retry_ms"});
       !r.ok())
     return r.error();
   DbPollConfig c;
@@ -197,6 +198,10 @@ Result<DbPollConfig> parseConfig(const ConfigNode& node) {
   if (!backoff.ok())
     return backoff.error();
   c.maxBackoffMs = backoff.value();
+  auto notOnline = node.integer("not_online_retry_ms", 600000, 100, 86'400'000);
+  if (!notOnline.ok())
+    return notOnline.error();
+  c.notOnlineRetryMs = notOnline.value();
   auto timeout = node.integer("connect_timeout_s", 10, 1, 300);
   if (!timeout.ok())
     return timeout.error();

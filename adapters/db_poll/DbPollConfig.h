@@ -30,6 +30,9 @@ struct DbPollConfig {
   int flagBatch = 500;  // ids per UPDATE … WHERE ID IN (…)
   long long pollMs = 60000;
   long long maxBackoffMs = 300000;
+  // A row refused because its item's filing is not online waits this long before it is
+  // submitted again (the department did nothing wrong: it is taken once the item is online).
+  long long notOnlineRetryMs = 600000;
   int connectTimeoutS = 10;
 };
 

@@ -45,6 +45,15 @@ void PollState::addBad(BadRow row) {
     bad_.erase(bad_.begin());
 }
 
+std::vector<WaitingRow> PollState::dueWaiting(EpochMillis now) const {
+  std::vector<WaitingRow> out;
+  for (const auto& [key, row] : waiting_) {
+    if (row.retryAt <= now)
+      out.push_back(row);
+  }
+  return out;
+}
+
 std::string PollState::badList(std::size_t limit) const {
   std::string out;
   std::size_t n = 0;
@@ -96,6 +105,26 @@ Result<void> PollState::load() {
       addBad(BadRow{int64(r, "id"), str(r, "version"), str(r, "errors"), int64(r, "at")});
     }
   }
+  if (auto b = d.FindMember("waiting_rows"); b != d.MemberEnd() && b->value.IsArray()) {
+    for (const auto& r : b->value.GetArray()) {
+      if (!r.IsObject())
+        continue;
+      WaitingRow w{int64(r, "id"),   str(r, "version"),   str(r, "json"), {},
+                   str(r, "reason"), int64(r, "retry_at")};
+      if (auto m = r.FindMember("mark"); m != r.MemberEnd() && m->value.IsObject()) {
+        if (auto n = m->value.FindMember("value");
+            n != m->value.MemberEnd() && n->value.IsInt64()) {
+          w.mark.integer = true;
+          w.mark.number = n->value.GetInt64();
+        } else {
+          w.mark.integer = false;
+          w.mark.text = str(m->value, "value");
+        }
+        w.mark.id = int64(m->value, "id");
+      }
+      addWaiting(std::move(w));
+    }
+  }
   return {};
 }
 
@@ -123,6 +152,24 @@ Result<void> PollState::save() const {
     bad.PushBack(r, a);
   }
   d.AddMember("bad_rows", bad, a);
+  rapidjson::Value waiting(rapidjson::kArrayType);
+  for (const auto& [key, row] : waiting_) {
+    rapidjson::Value r(rapidjson::kObjectType);
+    r.AddMember("id", rapidjson::Value(row.id), a);
+    r.AddMember("version", json::string(row.version, a), a);
+    r.AddMember("json", json::string(row.json, a), a);
+    rapidjson::Value m(rapidjson::kObjectType);
+    if (row.mark.integer)
+      m.AddMember("value", rapidjson::Value(row.mark.number), a);
+    else
+      m.AddMember("value", json::string(row.mark.text, a), a);
+    m.AddMember("id", rapidjson::Value(row.mark.id), a);
+    r.AddMember("mark", m, a);
+    r.AddMember("reason", json::string(row.reason, a), a);
+    r.AddMember("retry_at", rapidjson::Value(static_cast<std::int64_t>(row.retryAt)), a);
+    waiting.PushBack(r, a);
+  }
+  d.AddMember("waiting_rows", waiting, a);
   const std::string text = json::writePretty(d) + "\n";
 
   // A crash leaves either the old file or the new one, never half of one.

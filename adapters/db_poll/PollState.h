@@ -23,6 +23,17 @@ struct BadRow {
   EpochMillis at = 0;
 };
 
+// A row refused only because its item's filing is not online: submitted again at `retryAt`.
+// Its JSON is kept for watermark mode (the table does not offer it again).
+struct WaitingRow {
+  std::int64_t id = 0;
+  std::string version;
+  std::string json;
+  Watermark mark;
+  std::string reason;
+  EpochMillis retryAt = 0;
+};
+
 class PollState {
  public:
   // `path` "" keeps everything in memory for the process's run.
@@ -47,9 +58,25 @@ class PollState {
 
   static constexpr std::size_t kMaxBadRows = 100000;
 
+  // Rows waiting for their item to go online (kept in the state file like known-bad rows).
+  void addWaiting(WaitingRow row) { waiting_[{row.id, row.version}] = std::move(row); }
+  void removeWaiting(std::int64_t id, const std::string& version) { waiting_.erase({id, version}); }
+  // Waiting and not yet due at `now`.
+  bool isWaiting(std::int64_t id, const std::string& version, EpochMillis now) const {
+    const auto it = waiting_.find({id, version});
+    return it != waiting_.end() && it->second.retryAt > now;
+  }
+  bool hasWaiting(std::int64_t id, const std::string& version) const {
+    return waiting_.count({id, version}) != 0;
+  }
+  // Waiting rows due at `now`, in id order.
+  std::vector<WaitingRow> dueWaiting(EpochMillis now) const;
+  std::size_t waitingCount() const { return waiting_.size(); }
+
  private:
   std::string path_;
   std::map<std::pair<std::int64_t, std::string>, BadRow> bad_;
+  std::map<std::pair<std::int64_t, std::string>, WaitingRow> waiting_;
 };
 
 }  // namespace huitong::adapters::dbpoll

@@ -238,6 +238,8 @@ std::string outcomeName(Outcome o) {
       return "accepted";
     case Outcome::kRejected:
       return "rejected";
+    case Outcome::kNotOnline:
+      return "not_online";
     case Outcome::kUnreadable:
       return "unreadable";
     case Outcome::kUnknownSystem:
@@ -535,6 +537,15 @@ class FileDropAdapter final : public adapter::Adapter {
           break;
         d.dir = config_.errorDir;
         d.report = reportJson(name, "rejected", &s, s.error);
+        break;
+      case Outcome::kNotOnline:
+        // Every row is of an item whose filing is not online: nothing in the file is wrong.
+        // The report says so; the file is put back in the folder once the item is online.
+        d.dir = config_.errorDir;
+        d.report = reportJson(
+            name, "not_online", &s,
+            Error{"filing.not_online",
+                  adapter::notOnlineDetail(s) + ": put the file back in the folder then", ""});
         break;
       case Outcome::kUnreadable:
         d.dir = config_.errorDir;

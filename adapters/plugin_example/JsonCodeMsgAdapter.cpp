@@ -70,6 +70,9 @@ class CodeMsgAdapter final : public adapter::Adapter {
             422, 422, "rejected: no case event of the message is valid",
             "{\"message_id\":" + adapter::jsonQuote(s.messageId) + ",\"errors\":[" + errors + "]}");
       }
+      case Outcome::kNotOnline:
+        return answer(403, 403, adapter::notOnlineDetail(s),
+                      "{\"message_id\":" + adapter::jsonQuote(s.messageId) + "}");
       case Outcome::kUnreadable:
         return answer(400, 400, s.error.message,
                       "{\"error\":" + adapter::jsonQuote(s.error.code) +

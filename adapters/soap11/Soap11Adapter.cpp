@@ -73,6 +73,15 @@ class Soap11Adapter final : public adapter::Adapter {
         // Bad data is not worth retrying: a non-zero Code, shown to the department's operator.
         return response(1, msg, s);
       }
+      case Outcome::kNotOnline: {
+        // Not the department's error to fix in the message: a fault its operator sees, with
+        // 403 visible to HTTP-level tooling (as for refuse()).
+        adapter::HttpAnswer a =
+            fault(true, "not online " + s.messageId + ": " + adapter::notOnlineDetail(s),
+                  "<code>filing.not_online</code>");
+        a.status = 403;
+        return a;
+      }
       case Outcome::kUnreadable:
         return fault(true, s.error.describe());
       case Outcome::kUnknownSystem:

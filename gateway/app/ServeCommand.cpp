@@ -10,7 +10,9 @@
 #include "adapters/register_adapters.h"
 #include "gateway/app/AuditHeadLog.h"
 #include "gateway/app/CommandLine.h"
+#include "gateway/app/FilingSeed.h"
 #include "gateway/app/PluginLoader.h"
+#include "gateway/app/SnapshotGate.h"
 #include "gateway/auth/HttpSignatures.h"
 #include "gateway/exchange/DeliveryWorker.h"
 #include "gateway/exchange/IntakeService.h"
@@ -21,6 +23,7 @@
 #include "gateway/http/GatewayConfig.h"
 #include "gateway/http/GatewayServer.h"
 #include "gateway/http/MappingSync.h"
+#include "gateway/registry/FilingSnapshot.h"
 #include "gateway/registry/MappingVersions.h"
 #include "gateway/registry/RegistryService.h"
 #include "gateway/registry/RegistryStore.h"
@@ -168,7 +171,12 @@ class ServeApp : public Poco::Util::ServerApplication {
     for (const auto& s : c.systems)
       keys.insert(keys.end(), s.keys.begin(), s.keys.end());
     auth::Verifier verifier(keys, clock);
-    exchange::IntakeService intake(*store.value(), mappings, clock, metrics);
+    // The intake's gate reads filing states from memory (docs/configuration.md, registry).
+    registry::FilingSnapshot filingStates(
+        [trail = auditTrail.value().get()] { return trail->filings({}); }, clock,
+        c.filingRefreshMs);
+    SnapshotGate filingGate(filingStates);
+    exchange::IntakeService intake(*store.value(), mappings, clock, metrics, filingGate);
     exchange::DeliveryConfig deliveryConfig = c.delivery;
     deliveryConfig.tlsFailureLog = [&c](const std::string& message, const std::string& reason) {
       logLine("error", message, {{"platform", c.delivery.platformUrl}, {"reason", reason}});
@@ -202,15 +210,28 @@ class ServeApp : public Poco::Util::ServerApplication {
     }
     registry::RecordedGoLiveChecks goLive(*auditTrail.value(), c.assumeSandboxEvidence);
     registry::RegistryService filings(*auditTrail.value(), clock, calendar, goLive);
+    filings.setChangeListener(
+        [&filingStates](const registry::Filing& f) { filingStates.apply(f); });
+    if (auto r = seedFilings(c, mappings, filings, goLive); !r.ok()) {
+      std::cerr << "huitong serve: registry.filings: " << r.error().describe() << "\n";
+      return kExitUsage;
+    }
+    if (auto r = filingStates.refresh(); !r.ok()) {
+      std::cerr << "huitong serve: filing states: " << r.error().describe() << "\n";
+      return kExitFailed;
+    }
+    filingStates.start([](const Error& e) {
+      logLine("error", "filing states not read again; the last ones stay in use",
+              {{"error", e.describe()}});
+    });
     registry::AccessPolicy policy;
     policy.sessionMillis = static_cast<std::int64_t>(c.sessionSeconds) * 1000;
     policy.maxFailures = static_cast<int>(c.maxLoginFailures);
     policy.lockoutMillis = static_cast<std::int64_t>(c.lockoutSeconds) * 1000;
     registry::StaffAccess staff(*auditTrail.value(), clock, policy);
-    http::GatewayServer server(http::GatewayContext{c, *store.value(), mappings, intake, delivery,
-                                                    metrics, verifier, adapterRuntime, clock, ready,
-                                                    *auditTrail.value(), filings, staff,
-                                                    mappingVersions, mappingSync});
+    http::GatewayServer server(http::GatewayContext{
+        c, *store.value(), mappings, intake, delivery, metrics, verifier, adapterRuntime, clock,
+        ready, *auditTrail.value(), filings, staff, mappingVersions, mappingSync});
     if (auto r = server.start(); !r.ok()) {
       std::cerr << "huitong serve: " << r.error().describe() << "\n";
       return kExitFailed;

@@ -1,5 +1,7 @@
 #include "gateway/core/Adapter.h"
 
+#include <algorithm>
+
 #include "gateway/core/Json.h"
 
 namespace huitong::adapter {
@@ -115,6 +117,15 @@ HttpAnswer jsonAnswer(const Submission& s) {
                      "no case event of the message is valid; every broken rule is listed in errors",
                      "\"message_id\":" + jsonQuote(s.messageId) + ",\"errors\":" + errors);
     }
+    case Outcome::kNotOnline: {
+      std::string errors = "[]";
+      auto doc = json::parse(s.answerJson);
+      if (doc.ok() && doc.value().IsObject() && doc.value().HasMember("rejected"))
+        errors = json::write(doc.value()["rejected"]);
+      return problem(403, "filing-not-online", "Item not online", notOnlineDetail(s),
+                     "\"code\":\"filing.not_online\",\"message_id\":" + jsonQuote(s.messageId) +
+                         ",\"errors\":" + errors);
+    }
     case Outcome::kUnreadable:
       return problem(
           400, "unreadable", "Message unreadable", s.error.message,
@@ -129,6 +140,22 @@ HttpAnswer jsonAnswer(const Submission& s) {
     }
   }
   return problem(500, "internal", "Internal error", "unknown submission outcome");
+}
+
+std::string notOnlineDetail(const Submission& s) {
+  std::string detail;
+  std::vector<std::string> seen;
+  for (const auto& r : s.rejected) {
+    // The sentence up to ':' names the item and its state; the rest is the same advice.
+    const std::string item = r.message.substr(0, r.message.find(':'));
+    if (r.code != "filing.not_online" || std::find(seen.begin(), seen.end(), item) != seen.end())
+      continue;
+    seen.push_back(item);
+    detail += (detail.empty() ? "" : "; ") + item;
+  }
+  if (detail.empty())
+    detail = "the message's items are not online";
+  return detail + " (send the message again once it is online)";
 }
 
 RawMessage rawMessageOf(const HttpRequest& request, const std::string& system,

@@ -32,7 +32,8 @@ namespace huitong::adapter {
 
 // Raised whenever a type below changes layout or meaning; a plugin built against another
 // value is refused at load (gateway/app/PluginLoader).
-inline constexpr int kAbiVersion = 1;
+// 2: Submission::Outcome::kNotOnline (the filing gate).
+inline constexpr int kAbiVersion = 2;
 
 // One broken rule of one record of a message (spec §4).
 struct RejectedRule {
@@ -49,12 +50,15 @@ struct Submission {
   enum class Outcome {
     kAccepted,       // journaled; at least one event valid and queued for delivery
     kRejected,       // journaled as rejected: no event valid (see `rejected`)
+    kNotOnline,      // journaled as rejected: every event valid, but its item's filing is not
+                     // online (rules "filing.not_online" in `rejected`). The department did
+                     // nothing wrong: the same message is taken once the item is online.
     kUnreadable,     // cannot be read at all (not CSV, bad charset, trailer mismatch...)
     kUnknownSystem,  // no mapping for the system
     kStoreFailed,    // the journal could not commit: nothing was accepted; try again later
   };
   Outcome outcome = Outcome::kStoreFailed;
-  std::string messageId;               // kAccepted / kRejected
+  std::string messageId;               // kAccepted / kRejected / kNotOnline
   bool repeated = false;               // the same bytes again: the first answer, not redelivered
   std::vector<std::string> eventIds;   // queued events
   std::vector<RejectedRule> rejected;  // broken rules of the records that were not taken
@@ -62,7 +66,10 @@ struct Submission {
   std::string answerJson;              // {"message_id","events","rejected"} as journaled
 
   // The message is in the journal: the source may now be marked as taken.
-  bool durable() const { return outcome == Outcome::kAccepted || outcome == Outcome::kRejected; }
+  bool durable() const {
+    return outcome == Outcome::kAccepted || outcome == Outcome::kRejected ||
+           outcome == Outcome::kNotOnline;
+  }
 };
 
 // The core, as an adapter sees it. Thread-safe.
@@ -174,8 +181,12 @@ class AdapterRegistry {
 HttpAnswer problem(int status, const std::string& type, const std::string& title,
                    const std::string& detail, const std::string& extraMembers = "");
 // The gateway's standard JSON answer to a submission: 202 with the answer, 422 problem with
-// every broken rule, 400 problem naming the unreadable spot, 404, or 503 with Retry-After.
+// every broken rule, 403 problem naming the items not online and their filing states, 400
+// problem naming the unreadable spot, 404, or 503 with Retry-After.
 HttpAnswer jsonAnswer(const Submission& submission);
+// "item X of system S is 'configuring', not online; ..." of a kNotOnline submission: each
+// item once.
+std::string notOnlineDetail(const Submission& submission);
 // `text` as a JSON string literal (quotes included).
 std::string jsonQuote(const std::string& text);
 // `text` escaped for XML character data and attribute values.

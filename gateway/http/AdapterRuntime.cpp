@@ -16,6 +16,9 @@ adapter::Submission toSubmission(const exchange::IntakeAnswer& a) {
     case Kind::kRejected:
       s.outcome = Outcome::kRejected;
       break;
+    case Kind::kNotOnline:
+      s.outcome = Outcome::kNotOnline;
+      break;
     case Kind::kUnreadable:
       s.outcome = Outcome::kUnreadable;
       break;

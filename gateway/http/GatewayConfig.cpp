@@ -297,8 +297,16 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
   }
   if (auto it = root.FindMember("registry"); it != root.MemberEnd()) {
     const auto& g = it->value;
-    if (auto k = r.keys(g, "/registry", {"assume_sandbox_evidence"}); !k.ok())
+    if (auto k = r.keys(g, "/registry", {"assume_sandbox_evidence", "filings", "refresh_ms"});
+        !k.ok())
       return k.error();
+    if (auto e = r.str(g, "filings", "/registry", c.filingsFile); !e.ok())
+      return e.error();
+    if (g.HasMember("filings") && c.filingsFile.empty())
+      return r.fail("/registry/filings", "filings names a file of filings (or leave it out)");
+    c.filingsFile = r.path(c.filingsFile);
+    if (auto e = r.num(g, "refresh_ms", "/registry", c.filingRefreshMs, 100, 3600000); !e.ok())
+      return e.error();
     if (auto ev = g.FindMember("assume_sandbox_evidence"); ev != g.MemberEnd()) {
       if (!ev->value.IsBool())
         return r.fail("/registry/assume_sandbox_evidence",

@@ -79,6 +79,8 @@ struct GatewayConfig {
   unsigned lockoutSeconds = 15 * 60;
   // "registry": until the sandbox records evidence, whether going online may assume it passed.
   bool assumeSandboxEvidence = false;
+  // "registry.filings": a file of filings put on file at start (app/FilingSeed.h); "" = none.
+  std::string filingsFile;
   // "registry.refresh_ms": how often the intake gate's filing states are read again from the
   // store (changes made through this gateway are seen at once).
   unsigned filingRefreshMs = 5000;

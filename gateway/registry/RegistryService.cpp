@@ -135,6 +135,8 @@ Result<Filing> RegistryService::create(const NewFiling& n, const Actor& actor) {
       f, entry(actor, "filing.create", f.system, f.itemCode, "null", filingJson(f)));
   if (!stored.ok())
     return stored.error();
+  if (changed_)
+    changed_(f);
   return f;
 }
 
@@ -166,6 +168,8 @@ Result<Filing> RegistryService::move(const std::string& system, const std::strin
       return refusedMove(stored.error());
     return stored.error();
   }
+  if (changed_)
+    changed_(next.value());
   return next;
 }
 
@@ -209,6 +213,8 @@ Result<Filing> RegistryService::update(const std::string& system, const std::str
       entry(actor, "filing.update", system, itemCode, filingJson(f), filingJson(next)));
   if (!stored.ok())
     return stored.error();
+  if (changed_)
+    changed_(next);
   return next;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,6 +59,12 @@ class RegistryService {
                              std::int64_t expectedVersion, const std::string& notes,
                              const Actor& actor);
 
+  // Told of every filing this service stored (created, moved, updated), right after the commit
+  // (the intake gate's FilingSnapshot::apply). REQUIRES: set before the service is shared.
+  void setChangeListener(std::function<void(const Filing&)> listener) {
+    changed_ = std::move(listener);
+  }
+
   Result<std::optional<Filing>> get(const std::string& system, const std::string& itemCode);
   Result<std::vector<Filing>> list(const FilingFilter& filter);
   // Filings still configuring after their due day (today in China).
@@ -79,6 +86,7 @@ class RegistryService {
   const Clock& clock_;
   const WorkCalendar& calendar_;
   const GoLiveChecks& checks_;
+  std::function<void(const Filing&)> changed_;
 };
 
 }  // namespace huitong::registry

@@ -398,6 +398,42 @@ std::string quote(const std::string& s) {
 
 }  // namespace
 
+const std::vector<OnlineItem>& defaultOnlineItems() {
+  static const std::vector<OnlineItem> kItems{
+      {"marriage", "1244200045586317954442071001000"},
+      {"marriage", "1244200045586317954442071002000"},
+      {"marriage", "1244200045586317954442071003000"},
+      {"funeral", "1244200045586402424442094003000"},
+      {"funeral", "1244200045586402424442144002000"},
+      {"funeral", "1244200045586402424442204001000"},
+      {"elderly-subsidy", "1144200000701362104442092001000"},
+      {"social-assistance", "12442000MB2C09173L4442093001000"},
+  };
+  return kItems;
+}
+
+std::string registryConfigMember(const std::vector<OnlineItem>& items,
+                                 const std::vector<std::string>& systems, const fs::path& dir,
+                                 int refreshMs) {
+  std::ostringstream f;
+  f << "{\"filings\": [";
+  bool first = true;
+  for (const auto& i : items) {
+    if (std::find(systems.begin(), systems.end(), i.system) == systems.end())
+      continue;
+    f << (first ? "\n" : ",\n") << "  {\"system\": " << quote(i.system)
+      << ", \"item_code\": " << quote(i.itemCode)
+      << ", \"item_name\": \"test item\", \"contact_name\": \"IT\", \"state\": \"online\"}";
+    first = false;
+  }
+  f << "\n]}\n";
+  fs::create_directories(dir);
+  const fs::path file = dir / "filings.json";
+  std::ofstream(file) << f.str();
+  return "\"registry\": {\"assume_sandbox_evidence\": true, \"refresh_ms\": " +
+         std::to_string(refreshMs) + ", \"filings\": " + quote(file.string()) + "}";
+}
+
 std::string gatewayConfigJson(const GatewayOptions& o, const fs::path& dir) {
   std::ostringstream c;
   c << "{\n  \"listen\": \"127.0.0.1:0\",\n"
@@ -418,6 +454,17 @@ std::string gatewayConfigJson(const GatewayOptions& o, const fs::path& dir) {
        " \"idle_ms\": 20, \"lease_ms\": "
     << o.leaseMs << "},\n"
     << "  \"ops_token\": \"it-ops-token\",\n";
+  {
+    std::vector<std::string> systems;
+    for (const auto& s : o.systems)
+      systems.push_back(s.system);
+    for (const auto& [system, block] : o.adapters)
+      systems.push_back(system);
+    c << "  "
+      << registryConfigMember(o.onlineItems ? *o.onlineItems : defaultOnlineItems(), systems, dir,
+                              o.filingRefreshMs)
+      << ",\n";
+  }
   if (!o.plugins.empty()) {
     c << "  \"plugins\": [";
     for (std::size_t i = 0; i < o.plugins.size(); ++i)

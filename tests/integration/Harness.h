@@ -173,6 +173,21 @@ struct StoreSetting {
   std::string connection;       // postgresql: libpq key/value string
 };
 
+// An item whose filing the gateway puts online at start (registry.filings): the intake takes
+// only events of online items.
+struct OnlineItem {
+  std::string system;
+  std::string itemCode;
+};
+// Every item the tests send: the shared department samples (../shared/departments/*/samples),
+// the funeral rows, the simulator's scripts and marriageMessage().
+const std::vector<OnlineItem>& defaultOnlineItems();
+// Writes <dir>/filings.json with the `items` of `systems` (others are left out: a filing names
+// a system of the config) and returns the config member `"registry": {...}` naming it.
+std::string registryConfigMember(const std::vector<OnlineItem>& items,
+                                 const std::vector<std::string>& systems,
+                                 const std::filesystem::path& dir, int refreshMs = 5000);
+
 struct GatewayOptions {
   StoreSetting store;
   std::string platformUrl;
@@ -192,6 +207,10 @@ struct GatewayOptions {
   std::map<std::string, std::string> adapters;
   // Adapter plugin libraries (the config's "plugins").
   std::vector<std::string> plugins;
+  // Items put online at start; nullopt: defaultOnlineItems().
+  std::optional<std::vector<OnlineItem>> onlineItems;
+  // registry.refresh_ms: how often the gate reads filing states again from the store.
+  int filingRefreshMs = 5000;
 };
 
 // `huitong serve` with a config written into `dir`; the port comes from the "gateway ready"

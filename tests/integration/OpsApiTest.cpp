@@ -49,6 +49,8 @@ std::string str(const rapidjson::Value& v, const char* member) {
 std::string opsConfig(const GatewayOptions& o, const fs::path& dir, const fs::path& mappingsDir,
                       const DepartmentCredential& funeral) {
   std::string c = gatewayConfigJson(o, dir);
+  // The same registry member, its filings file now with the items of both systems below.
+  registryConfigMember(defaultOnlineItems(), {"marriage", "funeral"}, dir);
   const std::string attempts = "\"max_attempts\": 1000";
   c.replace(c.find(attempts), attempts.size(), "\"max_attempts\": 1");
   const std::string mappings = "\"mappings\": ";

@@ -311,6 +311,7 @@ std::string tlsGatewayConfig(const fs::path& dir, const Pki& pki, const TlsGatew
     << "  \"delivery\": {\"workers\": 1, \"max_attempts\": 1000, \"initial_backoff_ms\": 100,"
        " \"max_backoff_ms\": 1000, \"idle_ms\": 20, \"lease_ms\": 10000},\n"
     << "  \"ops_token\": \"it-ops-token\",\n"
+    << "  " << registryConfigMember(defaultOnlineItems(), {"marriage", "funeral"}, dir) << ",\n"
     << "  \"systems\": {\n"
     << "    \"marriage\": {\"auth\": \"signature\", \"keys\": [{\"key_id\": "
     << quoted(s.marriage.keyId)
