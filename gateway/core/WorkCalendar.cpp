@@ -1,6 +1,8 @@
 #include "gateway/core/WorkCalendar.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <limits>
 
 #include "gateway/core/Json.h"
 
@@ -69,9 +71,14 @@ Result<Day> parseDate(const std::string& text) {
 
 std::string formatDate(Day day) {
   const Civil c = civilFromDays(day);
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", c.y, c.m, c.d);
-  return buf;
+  // Room for any int year and unsigned month and day, not only the 4+2+2 digits of a real
+  // date: GCC's -Wformat-truncation (Release, -O3) judges the types' full ranges, and a cut
+  // date would be wrong in silence.
+  constexpr std::size_t kIntChars = std::numeric_limits<int>::digits10 + 2;  // sign, rounding
+  constexpr std::size_t kUnsignedChars = std::numeric_limits<unsigned>::digits10 + 1;
+  char buf[kIntChars + 1 + kUnsignedChars + 1 + kUnsignedChars + 1];
+  const int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", c.y, c.m, c.d);
+  return std::string(buf, static_cast<std::size_t>(n));
 }
 
 int weekday(Day day) {
