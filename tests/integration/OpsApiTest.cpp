@@ -268,7 +268,8 @@ BOOST_AUTO_TEST_CASE(dead_letters_listed_inspected_requeued_remapped_discarded_a
   BOOST_TEST(ops.call("POST", "/ops/v1/dead-letters/" + idB + ":bogus", "dave").status == 404);
 
   // A mapping fix: the gateway restarts on a copy of the mappings whose marriage mapping names
-  // the department differently; B is mapped again from its journaled message.
+  // the department differently (version 2: stored as a draft at start, docs/mapping-versions.md),
+  // an operator tests and publishes it, and B is mapped again from its journaled message.
   TempDir fixed("huitong-it-ops-mappings");
   fs::copy(fs::absolute("mappings"), fixed.path(), fs::copy_options::recursive);
   {
@@ -286,6 +287,12 @@ BOOST_AUTO_TEST_CASE(dead_letters_listed_inspected_requeued_remapped_discarded_a
   std::ofstream(gateway.configPath(), std::ios::trunc)
       << opsConfig(o, dir.path(), fixed.path(), funeral);
   gateway.start();
+  {
+    Answer tested = ops.call("POST", "/ops/v1/mappings/marriage/versions/2:test", "alice");
+    BOOST_TEST_REQUIRE(tested.status == 200, tested.body);
+    Answer published = ops.call("POST", "/ops/v1/mappings/marriage/versions/2:publish", "alice");
+    BOOST_TEST_REQUIRE(published.status == 200, published.body);
+  }
   {
     Answer a = ops.call("GET", "/ops/v1/systems", "alice");
     rapidjson::Document d = parse(a.body);
