@@ -16,6 +16,7 @@
 #include <rapidjson/document.h>
 #include <boost/test/unit_test.hpp>
 
+#include "gateway/core/Adapter.h"
 #include "tests/integration/Harness.h"
 
 using namespace huitong::integration;
@@ -167,7 +168,8 @@ BOOST_AUTO_TEST_CASE(libraries_that_are_not_plugins_of_this_gateway_stop_the_sta
       {dir.path() / "missing.so", "does not exist"},
       {text, "is not a shared library (no ELF header)"},
       {noAbi, "is not a Huitong adapter plugin: it does not export huitong_adapter_abi_version"},
-      {otherAbi, "was built for adapter ABI 99 but this gateway has adapter ABI 1"},
+      {otherAbi, "was built for adapter ABI 99 but this gateway has adapter ABI " +
+                     std::to_string(huitong::adapter::kAbiVersion)},
       {undefinedSymbol, "undefined symbol: _ZN7huitong7adapter15notInTheGatewayEv"},
   };
   GatewayOptions o;
