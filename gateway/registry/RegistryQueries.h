@@ -260,6 +260,11 @@ Result<void> checkQuery(const AuditQuery& q);
 
 BuiltQuery filingsQuery(const FilingFilter& filter);
 
+// The shortest target substring, in characters, the trigram indexes (migration 8) can look up;
+// a shorter one (or text that is not valid UTF-8) is found by scanning the other filters' range.
+inline constexpr int kTargetIndexMinChars = 3;
+bool targetIndexServes(const std::string& substring);
+
 // One page plus one row (to know whether another page follows). `seqFrom`/`seqTo` are the seq
 // bounds the time range came to (inclusive).
 BuiltQuery auditPageQuery(const AuditQuery& q, std::int64_t seqFrom, std::int64_t seqTo,

@@ -100,9 +100,11 @@ class RegistryStore {
       const std::function<bool(const AuditEntry&)>& visit) = 0;
 
   // One page of entries matching `query` ("audit.limit" for a limit outside 1..kMaxAuditPage).
-  // Every filter but targetContains is served by an index; a time range is turned into a seq
-  // range (entries are in time order, see appendAudit), so a filtered first page stays fast on
-  // millions of entries.
+  // Every filter is served by an index; a time range is turned into a seq range (entries are
+  // in time order, see appendAudit), so a filtered first page stays fast on millions of
+  // entries. targetContains of 3 characters or more uses a trigram index (SQLite FTS5;
+  // PostgreSQL pg_trgm where the extension could be created), a shorter one scans the other
+  // filters' range; either way the match is the exact byte substring.
   virtual Result<AuditPage> queryAudit(const AuditQuery& query) = 0;
 
   // Mapping versions (migration 6). MappingVersions is their only writer.

@@ -11,6 +11,8 @@
 #include <memory>
 #include <string>
 
+#include <libpq-fe.h>
+
 #include "tests/storage/PostgresServer.h"
 #include "tests/storage/RegistryStoreConformance.h"
 #include "tests/storage/StoreConformance.h"
@@ -47,6 +49,54 @@ struct PostgresStore {
     return *opened;
   }
 };
+
+// Runs one statement over libpq as connection `conninfo`; the first cell of its first row, or
+// "" (an error fails the test).
+std::string sqlValue(const std::string& conninfo, const std::string& sql) {
+  PGconn* conn = PQconnectdb(conninfo.c_str());
+  std::string value;
+  if (PQstatus(conn) != CONNECTION_OK) {
+    BOOST_ERROR("connect: " << PQerrorMessage(conn));
+  } else {
+    PGresult* r = PQexec(conn, sql.c_str());
+    const auto status = PQresultStatus(r);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+      BOOST_ERROR(sql << ": " << PQerrorMessage(conn));
+    else if (status == PGRES_TUPLES_OK && PQntuples(r) > 0)
+      value = PQgetvalue(r, 0, 0);
+    PQclear(r);
+  }
+  PQfinish(conn);
+  return value;
+}
+
+const char* kTargetIndex =
+    "SELECT count(*) FROM pg_indexes WHERE indexname = 'audit_entry_target_trgm'";
+
+// Finds the entry written under `actor` by a target substring of 3 characters or more (the
+// LIKE the trigram index serves) and of 2 (the scan alone).
+void checkTargetSearch(const StoreConfig& config) {
+  auto registry = huitong::registry::testing::openRegistryOrFail(config);
+  huitong::registry::AuditEntry e;
+  e.at = 1'790'000'000'000;
+  e.actor = "li.na";
+  e.role = "operator";
+  e.action = "filing.update";
+  e.target = "filing marriage/100%_结婚登记";
+  e.before = "null";
+  e.after = "null";
+  BOOST_TEST_REQUIRE(registry->appendAudit(e).ok());
+  for (const std::string needle : {"100%_结婚", "%_结", "结婚", "%_"}) {
+    huitong::registry::AuditQuery q;
+    q.targetContains = needle;
+    auto page = registry->queryAudit(q);
+    BOOST_TEST_REQUIRE(page.ok());
+    BOOST_TEST(page.value().entries.size() == 1u, needle);
+  }
+  huitong::registry::AuditQuery none;
+  none.targetContains = "100x_";  // '_' is no wildcard
+  BOOST_TEST(registry->queryAudit(none).value().entries.empty());
+}
 
 }  // namespace
 
@@ -124,3 +174,33 @@ int main(int argc, char* argv[]) {
   server.reset();
   return rc;
 }
+
+BOOST_AUTO_TEST_SUITE(postgres_audit_target_index)
+
+// Migration 8: the superuser (like a database owner: pg_trgm is trusted) gets the GIN index.
+BOOST_FIXTURE_TEST_CASE(the_owner_gets_the_trigram_index, PostgresStore) {
+  checkTargetSearch(config());
+  BOOST_TEST(sqlValue(config().connection, kTargetIndex) == "1");
+}
+
+// A role that may create tables but not extensions: the migration still applies, without the
+// index, and target search scans (same answers).
+BOOST_AUTO_TEST_CASE(without_pg_trgm_the_migration_applies_and_search_scans) {
+  const std::string database = "huitong_no_trgm";
+  gServer->createDatabase(database);
+  const std::string admin = gServer->connection(database);
+  sqlValue(admin, "CREATE ROLE huitong_plain LOGIN");
+  sqlValue(admin, "GRANT CREATE ON SCHEMA public TO huitong_plain");
+  sqlValue(admin, "REVOKE CREATE ON DATABASE " + database + " FROM PUBLIC");
+  StoreConfig c;
+  c.kind = "postgresql";
+  c.connection = "host=127.0.0.1 port=" + std::to_string(gServer->port()) + " dbname=" + database +
+                 " user=huitong_plain";
+  checkTargetSearch(c);
+  BOOST_TEST(sqlValue(admin, kTargetIndex) == "0");
+  BOOST_TEST(sqlValue(admin, "SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'") == "0");
+  BOOST_TEST(sqlValue(admin, "SELECT max(version) FROM schema_migrations") ==
+             std::to_string(huitong::storage::latestSchemaVersion()));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -2,6 +2,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <set>
 #include <thread>
@@ -73,6 +74,29 @@ std::vector<AuditEntry> allPages(RegistryStore& store, AuditQuery q) {
     BOOST_TEST_REQUIRE(static_cast<int>(page.entries.size()) == q.limit);
     q.afterSeq = page.nextAfterSeq;
   }
+  return out;
+}
+
+// The seqs of `entries` whose target holds `needle` and that pass q's other filters: what a
+// query must return, worked out without the store.
+std::vector<std::int64_t> expectedSeqs(const std::vector<AuditEntry>& entries, const AuditQuery& q,
+                                       const std::string& needle) {
+  std::vector<std::int64_t> out;
+  for (const auto& e : entries) {
+    if (e.target.find(needle) == std::string::npos || (!q.system.empty() && e.system != q.system) ||
+        (!q.item.empty() && e.item != q.item) || (!q.actor.empty() && e.actor != q.actor) ||
+        (!q.action.empty() && e.action != q.action) || (q.since && e.at < *q.since) ||
+        (q.until && e.at > *q.until))
+      continue;
+    out.push_back(e.seq);
+  }
+  return out;
+}
+
+std::vector<std::int64_t> seqsOf(const std::vector<AuditEntry>& entries) {
+  std::vector<std::int64_t> out;
+  for (const auto& e : entries)
+    out.push_back(e.seq);
   return out;
 }
 
@@ -250,12 +274,13 @@ void checkAuditQueryFiltersAndPaging(const storage::StoreConfig& config) {
   auto store = openRegistryOrFail(config);
   const char* systems[] = {"marriage", "funeral", "social"};
   const char* actors[] = {"li.na", "wang.wei"};
+  std::vector<AuditEntry> written;
   for (int i = 0; i < 120; ++i) {
     auto e = auditOf(actors[i % 2], i % 3 == 0 ? "filing.move" : "filing.update", systems[i % 3],
                      "I-" + std::to_string(i % 10), kT0 + i * 60000);
     if (i == 77)
       e.target = "filing social/100%_done";
-    ok(store->appendAudit(e));
+    written.push_back(ok(store->appendAudit(e)));
   }
   AuditQuery q;
   q.limit = 1000;
@@ -318,6 +343,71 @@ void checkAuditQueryFiltersAndPaging(const storage::StoreConfig& config) {
   range.until = kT0 - 1;
   BOOST_TEST(ok(store->queryAudit(range)).entries.empty());
 
+  // Target substrings against a brute-force search of what was written: text the trigram
+  // index (3 characters or more) reads as FTS5 syntax or LIKE wildcards, 1-2 characters (the
+  // scan), CJK and 4-byte UTF-8, case, alone and with every other filter, across pages.
+  const char* odd[] = {"filing \"quoted\" name",
+                       "say \"\"hi\"\" twice",
+                       "rule a AND b",
+                       "rule x OR y",
+                       "rule NEAR(a b)",
+                       "pre*fix and ^start and col:on and -minus +plus",
+                       "under_score 50% off",
+                       "备案 结婚登记/1244",
+                       "婚姻登记处 marriage",
+                       "Filing MARRIAGE/I-3",
+                       "📄 file 档案",
+                       "a\"b"};
+  for (int j = 0; j < 36; ++j) {
+    auto e = auditOf(actors[j % 2], j % 3 == 0 ? "filing.move" : "filing.update", systems[j % 3],
+                     "I-" + std::to_string(j % 4), kT0 + (120 + j) * 60000);
+    e.target = odd[j % 12];
+    written.push_back(ok(store->appendAudit(e)));
+  }
+  const char* needles[] = {"\"quoted\"", "\"",        "\"\"",     "\"\"hi\"\"",
+                           "a\"b",       "AND",       "a AND b",  "x OR y",
+                           "OR",         "NEAR(a b)", "NEAR",     "*",
+                           "pre*",       "^st",       "^start",   "col:on",
+                           ":",          "-minus",    "+plus",    "%",
+                           "%_",         "_",         "under_",   "100%_d",
+                           "50% ",       "婚",        "婚姻",     "结婚登记",
+                           "登记",       "记/1",      "MARRIAGE", "Filing",
+                           "📄",          "📄 f",       "档案",     "ing",
+                           "fi",         "f",         "filing m", "marriage/I-",
+                           "ling",       " ",         "zz-none",  "filing social/100%_done"};
+  for (const std::string needle : needles) {
+    for (int variant = 0; variant < 6; ++variant) {
+      AuditQuery t;
+      t.targetContains = needle;
+      t.limit = variant % 2 == 0 ? 3 : 1000;
+      if (variant == 1)
+        t.system = "marriage";
+      if (variant == 2)
+        t.action = "filing.move";
+      if (variant == 3)
+        t.item = "I-3";
+      if (variant == 4) {
+        t.actor = "wang.wei";
+        t.limit = 1;
+      }
+      if (variant == 5) {
+        t.since = kT0 + 60 * 60000;
+        t.until = kT0 + 140 * 60000;
+        t.limit = 2;
+      }
+      BOOST_TEST(seqsOf(allPages(*store, t)) == expectedSeqs(written, t, needle),
+                 "target contains \"" << needle << "\", variant " << variant);
+    }
+  }
+  // A cursor inside the trail: the page starts after it.
+  AuditQuery cursor;
+  cursor.targetContains = "filing m";
+  cursor.afterSeq = 50;
+  cursor.limit = 4;
+  auto rest = expectedSeqs(written, cursor, "filing m");
+  rest.erase(rest.begin(), std::find_if(rest.begin(), rest.end(), [](auto s) { return s > 50; }));
+  BOOST_TEST(seqsOf(allPages(*store, cursor)) == rest);
+
   AuditQuery bad;
   bad.limit = 0;
   BOOST_TEST(codeOf(store->queryAudit(bad)) == "audit.limit");
@@ -349,6 +439,26 @@ void checkHostileFilterText(const storage::StoreConfig& config) {
     BOOST_TEST(page.entries[0].actor == hostile);
     set(q, "' OR 1=1 --");
     BOOST_TEST(ok(store->queryAudit(q)).entries.empty());
+  }
+  // FTS5 query syntax in a substring is text, never an operator or a syntax error.
+  const std::string fts = "\") OR (\"*\" NEAR(x y) ^a b:c -d";
+  auto ftsEntry = auditOf("fts.text", "filing.update", "marriage", "I-9", kT0);
+  ftsEntry.target = fts;
+  ok(store->appendAudit(ftsEntry));
+  for (const std::string& needle :
+       {fts, std::string("\") OR (\""), std::string("\"*\""), std::string("NEAR(x y)"),
+        std::string("^a b:c"), std::string(" -d"), std::string("\")"), std::string("*")}) {
+    AuditQuery q;
+    q.targetContains = needle;
+    const auto& page = ok(store->queryAudit(q));
+    BOOST_TEST_REQUIRE(page.entries.size() == 1u, needle);
+    BOOST_TEST(page.entries[0].actor == "fts.text");
+  }
+  for (const std::string& needle : {std::string("\") AND (\""), std::string("OR x"),
+                                    std::string("NEAR(x z)"), std::string("\" OR \"")}) {
+    AuditQuery q;
+    q.targetContains = needle;
+    BOOST_TEST(ok(store->queryAudit(q)).entries.empty(), needle);
   }
   BOOST_TEST(ok(store->filing(hostile, hostile)).has_value());
   BOOST_TEST(ok(store->filings({"' OR 1=1 --", std::nullopt, std::nullopt})).empty());
