@@ -192,6 +192,8 @@ IntakeAnswer IntakeService::submit(const RawMessage& message, const IntakeOption
   body.AddMember("message_id", json::string(record.messageId, a), a);
   body.AddMember("events", ids, a);
   body.AddMember("rejected", rejected, a);
+  // Which mapping version made these events (the one running when the message was read).
+  body.AddMember("mapping_version", json::string(mapping->version(), a), a);
   record.answerJson = json::write(body);
 
   auto stored = store_.recordIntake(record);

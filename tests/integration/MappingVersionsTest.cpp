@@ -14,6 +14,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -184,6 +185,20 @@ BOOST_AUTO_TEST_CASE(publish_and_rollback_switch_without_restart_or_a_lost_reque
   BOOST_TEST_REQUIRE(waitForDrain(platform, gw, events, 120s));
   BOOST_TEST(checkDelivery(load.sent(), platform) == 0);
   BOOST_TEST(marriageStatus(c).running == "2");
+  // Each answer names the version that read the message; the next message is read by 2.
+  std::set<std::string> readBy;
+  for (const auto& m : load.sent()) {
+    auto body = json::parse(m.lastBody);
+    if (body.ok() && body.value().HasMember("mapping_version"))
+      readBy.insert(body.value()["mapping_version"].GetString());
+  }
+  BOOST_TEST(!readBy.empty());
+  for (const auto& v : readBy)
+    BOOST_TEST((v == "1" || v == "2"), v);
+  const auto next = marriageMessage("HYMVNEXT", 1, 0);
+  const Answer after = signedPost(c, cred, "/intake/v1/marriage", next.body);
+  BOOST_TEST_REQUIRE(after.status == 202, after.body);
+  BOOST_TEST(std::string(parsed(after)["mapping_version"].GetString()) == "2");
   BOOST_TEST(gw.metric("huitong_mapping_switches_total{system=\"marriage\"}").value_or(0) == 4);
 
   // The versions as the API lists them.
