@@ -264,6 +264,57 @@ BOOST_AUTO_TEST_CASE(role_matrix_lockout_and_audit) {
          return Call{"GET", "/ops/v1/users", ""};
        },
        {"ada", "ops-token"}},
+      // Mapping versions (docs/mapping-versions.md): reads for every role (a department its own
+      // system), changes for admins and operators. Refused for content (409/422) still counts
+      // as allowed.
+      {"mappings running",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/mappings", ""};
+       },
+       readers},
+      {"own system's mapping versions",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/mappings/marriage/versions", ""};
+       },
+       all},
+      {"a mapping version",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/mappings/marriage/versions/1", ""};
+       },
+       all},
+      {"another system's mapping versions",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/mappings/funeral/versions", ""};
+       },
+       readers},
+      {"upload a mapping draft",
+       [](const std::string&) {
+         return Call{"POST", "/ops/v1/mappings/marriage/versions", "{\"files\":{}}"};
+       },
+       staffOps},
+      {"test a mapping version",
+       [](const std::string&) {
+         return Call{"POST", "/ops/v1/mappings/marriage/versions/1:test", ""};
+       },
+       staffOps},
+      {"publish a mapping version",
+       [](const std::string&) {
+         return Call{"POST", "/ops/v1/mappings/marriage/versions/1:publish", ""};
+       },
+       staffOps},
+      {"roll a mapping back",
+       [](const std::string&) {
+         return Call{"POST", "/ops/v1/mappings/marriage:rollback", "{\"version\":\"1\"}"};
+       },
+       staffOps},
+      {"replay a mapping version",
+       [](const std::string&) {
+         return Call{"GET",
+                     "/ops/v1/mappings/marriage/versions/1/replay?from=2026-01-01T00:00:00Z"
+                     "&to=2027-01-01T00:00:00Z",
+                     ""};
+       },
+       readers},
       {"own message status",
        [](const std::string&) {
          return Call{"GET", "/ops/v1/messages/marriage/nosuch", ""};
