@@ -9,6 +9,8 @@
 #include "gateway/core/Json.h"
 #include "gateway/registry/MappingVersions.h"
 #include "gateway/registry/RegistryService.h"
+#include "sandbox/joint_debug/SandboxService.h"
+#include "sandbox/joint_debug/SandboxStore.h"
 
 namespace huitong::app {
 namespace {
@@ -94,8 +96,22 @@ int runFiling(const std::vector<std::string>& all) {
     }
   }
   SystemClock clock;
-  registry::RecordedGoLiveChecks checks(*opened.value().store,
-                                        opened.value().config.assumeSandboxEvidence);
+  // Going online asks for the sandbox sessions recorded in the same database.
+  auto sandboxStore = sandbox::SandboxStore::open(opened.value().config.store);
+  if (!sandboxStore.ok()) {
+    std::cerr << "huitong filing " << verb << ": sandbox store: " << sandboxStore.error().describe()
+              << "\n";
+    return kExitFailed;
+  }
+  registry::MappingVersions versions(*opened.value().store, clock);
+  sandbox::SandboxService sandboxEvidence(versions, *sandboxStore.value(), clock);
+  registry::RecordedGoLiveChecks checks(
+      *opened.value().store, opened.value().config.assumeSandboxEvidence, &sandboxEvidence,
+      [](const std::string& message, const std::string& system, const std::string& item,
+         const std::string& version) {
+        std::cerr << "huitong filing: warning: " << message << " (" << system << " " << item << " v"
+                  << version << ")\n";
+      });
   registry::RegistryService service(*opened.value().store, clock, calendar, checks);
   const Day today = chinaDay(clock.now());
 

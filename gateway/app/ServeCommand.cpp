@@ -23,12 +23,15 @@
 #include "gateway/http/GatewayConfig.h"
 #include "gateway/http/GatewayServer.h"
 #include "gateway/http/MappingSync.h"
+#include "gateway/http/SandboxApi.h"
 #include "gateway/registry/FilingSnapshot.h"
 #include "gateway/registry/MappingVersions.h"
 #include "gateway/registry/RegistryService.h"
 #include "gateway/registry/RegistryStore.h"
 #include "gateway/registry/StaffAccess.h"
 #include "gateway/storage/ExchangeStore.h"
+#include "sandbox/joint_debug/SandboxService.h"
+#include "sandbox/joint_debug/SandboxStore.h"
 
 namespace huitong::app {
 namespace {
@@ -187,6 +190,20 @@ class ServeApp : public Poco::Util::ServerApplication {
       std::cerr << "huitong serve: " << r.error().describe() << "\n";
       return kExitUsage;
     }
+    // The joint-debug sandbox (docs/sandbox.md): its sessions are the evidence going online
+    // asks for.
+    auto sandboxStore = sandbox::SandboxStore::open(c.store);
+    if (!sandboxStore.ok()) {
+      std::cerr << "huitong serve: sandbox store: " << sandboxStore.error().describe() << "\n";
+      return kExitFailed;
+    }
+    sandbox::SandboxService sandboxService(mappingVersions, *sandboxStore.value(), clock);
+    http::SandboxApi sandboxApi(c, registry, adapterRuntime, mappings, sandboxService, metrics,
+                                clock);
+    if (auto r = sandboxApi.create(); !r.ok()) {
+      std::cerr << "huitong serve: " << r.error().describe() << "\n";
+      return kExitUsage;
+    }
     std::atomic<bool> ready{false};
     auto* st = store.value().get();
     metrics.gauge("huitong_journal_messages", "Messages in the journal", [st] {
@@ -208,7 +225,12 @@ class ServeApp : public Poco::Util::ServerApplication {
         return kExitUsage;
       }
     }
-    registry::RecordedGoLiveChecks goLive(*auditTrail.value(), c.assumeSandboxEvidence);
+    registry::RecordedGoLiveChecks goLive(
+        *auditTrail.value(), c.assumeSandboxEvidence, &sandboxService,
+        [](const std::string& message, const std::string& system, const std::string& item,
+           const std::string& version) {
+          logLine("warning", message, {{"system", system}, {"item", item}, {"version", version}});
+        });
     registry::RegistryService filings(*auditTrail.value(), clock, calendar, goLive);
     filings.setChangeListener(
         [&filingStates](const registry::Filing& f) { filingStates.apply(f); });
@@ -231,7 +253,7 @@ class ServeApp : public Poco::Util::ServerApplication {
     registry::StaffAccess staff(*auditTrail.value(), clock, policy);
     http::GatewayServer server(http::GatewayContext{
         c, *store.value(), mappings, intake, delivery, metrics, verifier, adapterRuntime, clock,
-        ready, *auditTrail.value(), filings, staff, mappingVersions, mappingSync});
+        ready, *auditTrail.value(), filings, staff, mappingVersions, mappingSync, &sandboxApi});
     if (auto r = server.start(); !r.ok()) {
       std::cerr << "huitong serve: " << r.error().describe() << "\n";
       return kExitFailed;

@@ -437,9 +437,9 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
     const std::string ptr = "/systems/" + pointerToken(s.id);
     const auto& v = it->value;
     s.where = file->where(ptr);
-    if (auto k = r.keys(
-            v, ptr,
-            {"adapter", "auth", "keys", "allow_cidrs", "token_header", "token", "client_cert"});
+    if (auto k = r.keys(v, ptr,
+                        {"adapter", "auth", "keys", "allow_cidrs", "token_header", "token",
+                         "client_cert", "sandbox"});
         !k.ok())
       return k.error();
     if (auto e = r.str(v, "auth", ptr, s.auth); !e.ok())
@@ -465,12 +465,14 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
       return r.fail(ptr,
                     "auth \"mtls\" needs client_cert (the certificate's subject or "
                     "sha256_fingerprint)");
-    if (auto keys = v.FindMember("keys"); keys != v.MemberEnd()) {
-      if (!keys->value.IsArray())
-        return r.fail(ptr + "/keys", "keys is a list of {key_id, alg, secret | public_key_file}");
-      for (rapidjson::SizeType i = 0; i < keys->value.Size(); ++i) {
-        const auto& kv = keys->value[i];
-        const std::string kptr = ptr + "/keys/" + std::to_string(i);
+    // A key list ("keys", "sandbox.keys"): [{key_id, alg, secret | public_key_file}].
+    auto readKeys = [&](const rapidjson::Value& list, const std::string& lptr,
+                        std::vector<auth::DepartmentKey>& out) -> Result<void> {
+      if (!list.IsArray())
+        return r.fail(lptr, "keys is a list of {key_id, alg, secret | public_key_file}");
+      for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
+        const auto& kv = list[i];
+        const std::string kptr = lptr + "/" + std::to_string(i);
         if (auto k = r.keys(kv, kptr, {"key_id", "alg", "secret", "public_key_file"}); !k.ok())
           return k.error();
         auth::DepartmentKey key;
@@ -497,7 +499,29 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
         } else {
           return r.fail(kptr + "/alg", "alg is \"hmac-sha256\" or \"ed25519\"");
         }
-        s.keys.push_back(std::move(key));
+        out.push_back(std::move(key));
+      }
+      return {};
+    };
+    if (auto keys = v.FindMember("keys"); keys != v.MemberEnd()) {
+      if (auto k = readKeys(keys->value, ptr + "/keys", s.keys); !k.ok())
+        return k.error();
+    }
+    if (auto sb = v.FindMember("sandbox"); sb != v.MemberEnd()) {
+      const std::string sptr = ptr + "/sandbox";
+      if (auto k = r.keys(sb->value, sptr, {"keys"}); !k.ok())
+        return k.error();
+      if (auto keys = sb->value.FindMember("keys"); keys != sb->value.MemberEnd()) {
+        if (auto k = readKeys(keys->value, sptr + "/keys", s.sandboxKeys); !k.ok())
+          return k.error();
+      }
+      for (const auto& sk : s.sandboxKeys) {
+        for (const auto& pk : s.keys) {
+          if (sk.keyId == pk.keyId)
+            return r.fail(sptr + "/keys",
+                          "sandbox key '" + sk.keyId +
+                              "' is also a production key: the sandbox has keys of its own");
+        }
       }
     }
     if (auto cidrs = v.FindMember("allow_cidrs"); cidrs != v.MemberEnd()) {

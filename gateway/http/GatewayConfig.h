@@ -54,6 +54,9 @@ struct SystemConfig {
   // read by the adapter's factory at start).
   std::string adapterKind;
   std::optional<ConfigNode> adapterConfig;
+  // "sandbox": {"keys": [...]}, the joint-debug sandbox's own keys (docs/sandbox.md): never
+  // valid in production, and production keys are never valid there. None: no sandbox.
+  std::vector<auth::DepartmentKey> sandboxKeys;
   std::string where;  // file:line:column of the system's block
 };
 

@@ -24,6 +24,7 @@
 
 #include "gateway/core/Json.h"
 #include "gateway/exchange/Replay.h"
+#include "gateway/http/SandboxApi.h"
 #include "gateway/http/TlsListener.h"
 #include "gateway/registry/AuditExport.h"
 
@@ -190,6 +191,9 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       if (!res.sent())
         sendProblem(res, 500, "internal", "Internal error", "the request could not be completed");
     }
+    // Sandbox traffic is counted under the sandbox's own names only.
+    if (req.getURI().rfind("/sandbox/", 0) == 0)
+      return;
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     ctx_.metrics
@@ -211,6 +215,10 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     }
     if (parts.size() == 1 && parts[0] == "metrics") {
       return sendJson(res, 200, ctx_.metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+    }
+    if (ctx_.sandbox != nullptr && SandboxApi::handles(parts)) {
+      return ctx_.sandbox->handle(req, res, parts, std::move(body_),
+                                  [&] { return staffActor(req, res); });
     }
     if (parts.size() == 3 && parts[0] == "intake" && parts[1] == "v1") {
       if (method != "POST")

@@ -32,6 +32,7 @@ class HTTPServer;
 namespace huitong::http {
 
 class TlsListener;
+class SandboxApi;
 
 // Everything a request handler needs; owned by the server, shared with handlers.
 struct GatewayContext {
@@ -50,6 +51,7 @@ struct GatewayContext {
   registry::StaffAccess& staff;                // logins and their tokens
   registry::MappingVersions& mappingVersions;  // draft, test, publish, rollback
   MappingSync& mappingSync;                    // what runs here, switched without restart
+  SandboxApi* sandbox = nullptr;               // /sandbox/v1 and evidence; null: none
 };
 
 class GatewayServer {

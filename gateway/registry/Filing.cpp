@@ -163,7 +163,9 @@ Result<Filing> applyMove(const Filing& filing, const MoveRequest& move, const Ac
         return fail("filing.requirement",
                     "going online needs recorded passing sandbox evidence "
                     "of item " +
-                        filing.itemCode + " on mapping version " + version);
+                        filing.itemCode + " on mapping version " + version +
+                        " (GET /ops/v1/filings/" + filing.system + "/" + filing.itemCode +
+                        "/evidence?version=" + version + " lists the scenarios still to pass)");
       }
       next.liveMappingVersion = version;
       break;

@@ -715,9 +715,19 @@ bool RecordedGoLiveChecks::mappingVersionPublished(const std::string& system,
   return false;
 }
 
-bool RecordedGoLiveChecks::sandboxEvidencePassed(const std::string&, const std::string&,
-                                                 const std::string&) const {
-  return assumeEvidence_;
+bool RecordedGoLiveChecks::sandboxEvidencePassed(const std::string& system,
+                                                 const std::string& itemCode,
+                                                 const std::string& version) const {
+  const bool recorded = evidence_ != nullptr && evidence_->passed(system, itemCode, version);
+  if (recorded || !assumeEvidence_)
+    return recorded;
+  if (log_) {
+    log_(
+        "sandbox evidence assumed (registry.assume_sandbox_evidence): the item goes online "
+        "without passing joint-debug sessions",
+        system, itemCode, version);
+  }
+  return true;
 }
 
 }  // namespace huitong::registry

@@ -9,10 +9,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gateway/core/Clock.h"
@@ -136,13 +138,30 @@ std::string mappingTarget(const std::string& system);
 // A version record as JSON (without its bundle).
 std::string mappingVersionJson(const MappingVersionRecord& record);
 
+// Recorded sandbox evidence of an item on a mapping version (the joint-debug sandbox,
+// sandbox/joint_debug: every required scenario passed). Thread-safe.
+class SandboxEvidence {
+ public:
+  virtual ~SandboxEvidence() = default;
+  virtual bool passed(const std::string& system, const std::string& itemCode,
+                      const std::string& version) const = 0;
+};
+
 // The registry's gate for going online, from what is recorded: the version named must be the
-// system's live, published version; sandbox evidence is assumed when `assumeSandboxEvidence`
-// (the sandbox records it: issue 6).
+// system's live, published version; the sandbox evidence recorded for the item on that version
+// must pass (`evidence`; none given: never). `assumeSandboxEvidence`
+// (registry.assume_sandbox_evidence) is an explicit override: evidence is then taken as passed,
+// and each time it decides a check this way a warning is logged through `log`.
 class RecordedGoLiveChecks final : public GoLiveChecks {
  public:
-  RecordedGoLiveChecks(RegistryStore& store, bool assumeSandboxEvidence)
-      : store_(store), assumeEvidence_(assumeSandboxEvidence) {}
+  using Log = std::function<void(const std::string& message, const std::string& system,
+                                 const std::string& item, const std::string& version)>;
+  RecordedGoLiveChecks(RegistryStore& store, bool assumeSandboxEvidence,
+                       const SandboxEvidence* evidence = nullptr, Log log = nullptr)
+      : store_(store),
+        assumeEvidence_(assumeSandboxEvidence),
+        evidence_(evidence),
+        log_(std::move(log)) {}
   bool mappingVersionPublished(const std::string& system,
                                const std::string& version) const override;
   bool sandboxEvidencePassed(const std::string& system, const std::string& itemCode,
@@ -151,6 +170,8 @@ class RecordedGoLiveChecks final : public GoLiveChecks {
  private:
   RegistryStore& store_;
   const bool assumeEvidence_;
+  const SandboxEvidence* evidence_;
+  Log log_;
 };
 
 }  // namespace huitong::registry

@@ -376,6 +376,73 @@ BEGIN
 END
 $$;
 )sql"},
+      // Joint-debug sessions kept as evidence (docs/sandbox.md): only ever inserted. The event
+      // rows carry what the go-live gate asks (system, item, mapping version and files).
+      {9, "sandbox sessions",
+       R"sql(
+CREATE TABLE sandbox_session (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  system TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  mapping_version TEXT NOT NULL,
+  mapping_sha256 TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  input BLOB NOT NULL,
+  trace_json TEXT NOT NULL,
+  summary_json TEXT NOT NULL
+);
+CREATE INDEX sandbox_session_system ON sandbox_session (system, seq);
+CREATE TABLE sandbox_event (
+  session_seq INTEGER NOT NULL REFERENCES sandbox_session (seq),
+  n INTEGER NOT NULL,
+  session_id TEXT NOT NULL,
+  system TEXT NOT NULL,
+  item_code TEXT NOT NULL,
+  stage TEXT NOT NULL,
+  verdict TEXT NOT NULL CHECK (verdict IN ('accepted', 'duplicate', 'conflict', 'rejected')),
+  rules INTEGER NOT NULL,
+  rules_json TEXT NOT NULL,
+  mapping_version TEXT NOT NULL,
+  mapping_sha256 TEXT NOT NULL,
+  PRIMARY KEY (session_seq, n)
+);
+CREATE INDEX sandbox_event_item ON sandbox_event (system, item_code, mapping_version, session_seq);
+)sql",
+       R"sql(
+CREATE TABLE sandbox_session (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  system TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  mapping_version TEXT NOT NULL,
+  mapping_sha256 TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  input BYTEA NOT NULL,
+  trace_json TEXT NOT NULL,
+  summary_json TEXT NOT NULL
+);
+CREATE INDEX sandbox_session_system ON sandbox_session (system, seq);
+CREATE TABLE sandbox_event (
+  session_seq BIGINT NOT NULL REFERENCES sandbox_session (seq),
+  n INTEGER NOT NULL,
+  session_id TEXT NOT NULL,
+  system TEXT NOT NULL,
+  item_code TEXT NOT NULL,
+  stage TEXT NOT NULL,
+  verdict TEXT NOT NULL CHECK (verdict IN ('accepted', 'duplicate', 'conflict', 'rejected')),
+  rules INTEGER NOT NULL,
+  rules_json TEXT NOT NULL,
+  mapping_version TEXT NOT NULL,
+  mapping_sha256 TEXT NOT NULL,
+  PRIMARY KEY (session_seq, n)
+);
+CREATE INDEX sandbox_event_item ON sandbox_event (system, item_code, mapping_version, session_seq);
+)sql"},
   };
   return kMigrations;
 }

@@ -300,7 +300,21 @@ BOOST_AUTO_TEST_CASE(every_documented_operation_answers_as_documented) {
   TempDir dir("huitong-it-openapi");
   MockPlatformProcess platform(dir.path(), "it-platform-token");
   const std::vector<DepartmentCredential> creds{makeCredential("marriage")};
-  GatewayProcess gateway(dir.path(), deliveringTo(dir.path(), platform, creds));
+  // The joint-debug sandbox's operations are signed with marriage's sandbox key.
+  const DepartmentCredential sandboxCred{"marriage", "marriage-sandbox",
+                                         "sandbox-secret-0123456789"};
+  GatewayOptions options = deliveringTo(dir.path(), platform, creds);
+  options.configText = gatewayConfigJson(options, dir.path());
+  {
+    const std::string at = "\"marriage\": {";
+    const auto pos = options.configText.find(at);
+    BOOST_TEST_REQUIRE(pos != std::string::npos);
+    options.configText.insert(pos + at.size(), "\"sandbox\": {\"keys\": [{\"key_id\": \"" +
+                                                   sandboxCred.keyId +
+                                                   "\", \"alg\": \"hmac-sha256\", \"secret\": \"" +
+                                                   sandboxCred.secret + "\"}]}, ");
+  }
+  GatewayProcess gateway(dir.path(), options);
   const int port = gateway.port();
 
   // The staff account of the login example, an admin: every bearer operation is allowed, so
@@ -349,6 +363,8 @@ BOOST_AUTO_TEST_CASE(every_documented_operation_answers_as_documented) {
         if (k.system == o.system)
           cred = &k;
       }
+      if (o.target.rfind("/sandbox/", 0) == 0)
+        cred = &sandboxCred;
       static const huitong::SystemClock clock;
       const auto signature =
           signatureHeaders(*cred, port, o.method, o.target, o.contentType, o.body, clock);

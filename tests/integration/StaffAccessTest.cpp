@@ -325,6 +325,28 @@ BOOST_AUTO_TEST_CASE(role_matrix_lockout_and_audit) {
          return Call{"GET", "/ops/v1/messages/funeral/nosuch", ""};
        },
        staffOps},
+      // The joint-debug sandbox: a department only its own system, and another system's
+      // sessions and evidence are 404 to it, not 403 (checked below).
+      {"sandbox sessions",
+       [](const std::string&) {
+         return Call{"GET", "/sandbox/v1/sessions", ""};
+       },
+       all},
+      {"own system's sandbox sessions",
+       [](const std::string&) {
+         return Call{"GET", "/sandbox/v1/sessions?system=marriage&item=1244&version=1", ""};
+       },
+       all},
+      {"a sandbox session",
+       [](const std::string&) {
+         return Call{"GET", "/sandbox/v1/sessions/sb-nosuch", ""};
+       },
+       all},
+      {"own item's sandbox evidence",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/filings/marriage/1244/evidence?version=1", ""};
+       },
+       all},
   };
 
   int refusals = 0;
@@ -349,6 +371,15 @@ BOOST_AUTO_TEST_CASE(role_matrix_lockout_and_audit) {
     BOOST_TEST(send(port, call, "made-up-token").status == 401, row.name);
   }
 
+  // Another system's sandbox: readers see it; a department gets 404, as if it did not exist.
+  for (const std::string path :
+       {"/sandbox/v1/sessions?system=funeral", "/ops/v1/filings/funeral/F1/evidence?version=1"}) {
+    for (const auto& who : all) {
+      const Answer a = send(port, {"GET", path, ""}, tokens[who]);
+      BOOST_TEST(a.status == (who == "mz" ? 404 : 200), path + " as " + who + ": " + a.body);
+    }
+    BOOST_TEST(send(port, {"GET", path, ""}, "").status == 401);
+  }
   // Move refusals name the rule and the filing's state.
   {
     const Answer stale = send(port,
