@@ -109,8 +109,13 @@ Result<void> PollState::load() {
     for (const auto& r : b->value.GetArray()) {
       if (!r.IsObject())
         continue;
-      WaitingRow w{int64(r, "id"),   str(r, "version"),   str(r, "json"), {},
-                   str(r, "reason"), int64(r, "retry_at")};
+      // Field by field: GCC 12 at -O3 reads the aggregate's `{}` Watermark as maybe-uninitialized.
+      WaitingRow w;
+      w.id = int64(r, "id");
+      w.version = str(r, "version");
+      w.json = str(r, "json");
+      w.reason = str(r, "reason");
+      w.retryAt = int64(r, "retry_at");
       if (auto m = r.FindMember("mark"); m != r.MemberEnd() && m->value.IsObject()) {
         if (auto n = m->value.FindMember("value");
             n != m->value.MemberEnd() && n->value.IsInt64()) {
