@@ -4,6 +4,7 @@
 #include <set>
 
 #include "gateway/core/Json.h"
+#include "gateway/mapping/PositionedJson.h"
 #include "gateway/validation/CaseEventSchema.h"
 
 namespace huitong::sandbox {
@@ -52,10 +53,11 @@ void tableStages(const rapidjson::Value& table, bool plainValues, std::set<std::
 }  // namespace
 
 Result<std::vector<std::string>> producibleStages(const std::string& mappingJson) {
-  auto doc = json::parse(mappingJson);
-  if (!doc.ok() || !doc.value().IsObject())
+  // Read as the mapping compiler reads it: `//` comments (every scaffolded draft has them).
+  auto doc = mapping::PositionedJson::parse(mappingJson, "mapping.json");
+  if (!doc.ok() || !doc.value().root().IsObject())
     return Error{"evidence.mapping", "the mapping version's mapping.json is not a JSON object", ""};
-  const auto& m = doc.value();
+  const auto& m = doc.value().root();
   std::set<std::string> found;
   if (auto st = m.FindMember("stages"); st != m.MemberEnd() && st->value.IsObject()) {
     for (auto it = st->value.MemberBegin(); it != st->value.MemberEnd(); ++it)

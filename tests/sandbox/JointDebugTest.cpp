@@ -131,6 +131,12 @@ BOOST_AUTO_TEST_CASE(stages_come_from_the_stages_section_and_code_tables) {
   BOOST_REQUIRE(constant.ok());
   BOOST_TEST(constant.value() == std::vector<std::string>{"approve"},
              boost::test_tools::per_element());
+  // `//` comments, as every scaffolded draft has (mapping-language.md).
+  auto commented = producibleStages(
+      "// a draft\n{\"fields\": {\n  // 0.20 \"TJ\"\n  \"stage\": {\"const\": \"submit\"}}}");
+  BOOST_REQUIRE(commented.ok());
+  BOOST_TEST(commented.value() == std::vector<std::string>{"submit"},
+             boost::test_tools::per_element());
   BOOST_TEST(!producibleStages("[1]").ok());
   BOOST_TEST(producibleStages("not json").error().code == "evidence.mapping");
 }
