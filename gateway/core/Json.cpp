@@ -1,6 +1,8 @@
 #include "gateway/core/Json.h"
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/prettywriter.h>
@@ -141,6 +143,42 @@ std::string write(const rapidjson::Value& value) {
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
   value.Accept(w);
+  return std::string(sb.GetString(), sb.GetSize());
+}
+
+namespace {
+
+void canonical(const rapidjson::Value& v, rapidjson::Writer<rapidjson::StringBuffer>& w) {
+  if (v.IsObject()) {
+    std::vector<const rapidjson::Value::Member*> members;
+    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it)
+      members.push_back(&*it);
+    std::sort(members.begin(), members.end(), [](const auto* a, const auto* b) {
+      return std::string_view(a->name.GetString(), a->name.GetStringLength()) <
+             std::string_view(b->name.GetString(), b->name.GetStringLength());
+    });
+    w.StartObject();
+    for (const auto* m : members) {
+      w.Key(m->name.GetString(), m->name.GetStringLength());
+      canonical(m->value, w);
+    }
+    w.EndObject();
+  } else if (v.IsArray()) {
+    w.StartArray();
+    for (const auto& e : v.GetArray())
+      canonical(e, w);
+    w.EndArray();
+  } else {
+    v.Accept(w);
+  }
+}
+
+}  // namespace
+
+std::string writeCanonical(const rapidjson::Value& value) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  canonical(value, w);
   return std::string(sb.GetString(), sb.GetSize());
 }
 

@@ -24,6 +24,9 @@ Result<rapidjson::Document> parse(std::string_view text, const ParseLimits& limi
 std::string write(const rapidjson::Value& value);
 // Pretty-printed JSON text (2-space indent), as the CLI prints it.
 std::string writePretty(const rapidjson::Value& value);
+// Canonical JSON: object members sorted by name (bytewise), no whitespace — one text per meaning
+// whatever the order it was written in (what the audit chain hashes).
+std::string writeCanonical(const rapidjson::Value& value);
 
 // Line and column (1-based; columns count Unicode code points) of a byte offset in text.
 std::string describeOffset(std::string_view text, std::size_t offset);

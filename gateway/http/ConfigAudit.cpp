@@ -170,37 +170,8 @@ rapidjson::Value redact(const rapidjson::Value& v, const std::string& key,
   return out;
 }
 
-// Members sorted by name, no whitespace: one text per meaning, whatever the file's order.
-void writeCanonical(const rapidjson::Value& v, rapidjson::Writer<rapidjson::StringBuffer>& w) {
-  if (v.IsObject()) {
-    std::vector<const rapidjson::Value::Member*> members;
-    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it)
-      members.push_back(&*it);
-    std::sort(members.begin(), members.end(), [](const auto* x, const auto* y) {
-      return std::string_view(x->name.GetString(), x->name.GetStringLength()) <
-             std::string_view(y->name.GetString(), y->name.GetStringLength());
-    });
-    w.StartObject();
-    for (const auto* m : members) {
-      w.Key(m->name.GetString(), m->name.GetStringLength());
-      writeCanonical(m->value, w);
-    }
-    w.EndObject();
-  } else if (v.IsArray()) {
-    w.StartArray();
-    for (const auto& e : v.GetArray())
-      writeCanonical(e, w);
-    w.EndArray();
-  } else {
-    v.Accept(w);
-  }
-}
-
 std::string canonical(const rapidjson::Value& v) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  writeCanonical(v, w);
-  return std::string(buf.GetString(), buf.GetSize());
+  return json::writeCanonical(v);
 }
 
 bool isCredential(const rapidjson::Value& v) {

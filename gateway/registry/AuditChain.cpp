@@ -13,39 +13,15 @@
 namespace huitong::registry {
 namespace {
 
-// Re-writes JSON text canonically: object members sorted by name, no whitespace. Text that is
-// not JSON is kept as a JSON string (so that it is still covered, byte for byte).
-void writeCanonical(const rapidjson::Value& v, rapidjson::Writer<rapidjson::StringBuffer>& w) {
-  if (v.IsObject()) {
-    std::vector<const rapidjson::Value::Member*> members;
-    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it)
-      members.push_back(&*it);
-    std::sort(members.begin(), members.end(), [](const auto* a, const auto* b) {
-      return std::string_view(a->name.GetString(), a->name.GetStringLength()) <
-             std::string_view(b->name.GetString(), b->name.GetStringLength());
-    });
-    w.StartObject();
-    for (const auto* m : members) {
-      w.Key(m->name.GetString(), m->name.GetStringLength());
-      writeCanonical(m->value, w);
-    }
-    w.EndObject();
-  } else if (v.IsArray()) {
-    w.StartArray();
-    for (const auto& e : v.GetArray())
-      writeCanonical(e, w);
-    w.EndArray();
-  } else {
-    v.Accept(w);
-  }
-}
-
+// Writes `key` and the JSON text canonically (json::writeCanonical). Text that is not JSON is
+// kept as a JSON string (so that it is still covered, byte for byte).
 void canonicalMember(rapidjson::Writer<rapidjson::StringBuffer>& w, const char* key,
                      const std::string& jsonText) {
   w.Key(key);
   auto doc = json::parse(jsonText.empty() ? "null" : jsonText);
   if (doc.ok()) {
-    writeCanonical(doc.value(), w);
+    const std::string text = json::writeCanonical(doc.value());
+    w.RawValue(text.c_str(), text.size(), doc.value().GetType());
   } else {
     w.String(jsonText.c_str(), static_cast<rapidjson::SizeType>(jsonText.size()));
   }

@@ -4,6 +4,35 @@
 
 namespace huitong::storage {
 
+// Migration 6, the same on both databases: mapping versions (gateway/registry/MappingVersions.h):
+// every uploaded version of a system's mapping with its files (`bundle`, JSON of base64
+// contents) and state, and the one the gateways run (`mapping_live`; `generation` grows with
+// every switch, which is how a running gateway notices a publish made elsewhere).
+constexpr const char* kMappingVersionsSql = R"sql(
+CREATE TABLE mapping_version (
+  system TEXT NOT NULL,
+  version TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('draft', 'tested', 'published')),
+  sha256 TEXT NOT NULL,
+  input_format TEXT NOT NULL,
+  bundle TEXT NOT NULL,
+  test_report TEXT NOT NULL DEFAULT '',
+  created_by TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  tested_at BIGINT NOT NULL DEFAULT 0,
+  published_by TEXT NOT NULL DEFAULT '',
+  published_at BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (system, version)
+);
+CREATE TABLE mapping_live (
+  system TEXT PRIMARY KEY,
+  version TEXT NOT NULL,
+  generation BIGINT NOT NULL,
+  switched_by TEXT NOT NULL,
+  switched_at BIGINT NOT NULL
+);
+)sql";
+
 // Times are epoch milliseconds (UTC). Text columns are NOT NULL DEFAULT '' where "none" is
 // ordinary, so that readers never confuse NULL with "".
 // The outbox is never pruned by the store; ids are never reused, which per-case FIFO (oldest
@@ -278,59 +307,7 @@ CREATE TABLE staff_session (
 );
 CREATE INDEX staff_session_expiry ON staff_session (expires_at);
 )sql"},
-      // Mapping versions (gateway/registry/MappingVersions.h): every uploaded version of a
-      // system's mapping with its files (`bundle`, JSON of base64 contents) and state, and the
-      // one the gateways run (`mapping_live`; `generation` grows with every switch, which is
-      // how a running gateway notices a publish made elsewhere).
-      {6, "mapping versions",
-       R"sql(
-CREATE TABLE mapping_version (
-  system TEXT NOT NULL,
-  version TEXT NOT NULL,
-  state TEXT NOT NULL CHECK (state IN ('draft', 'tested', 'published')),
-  sha256 TEXT NOT NULL,
-  input_format TEXT NOT NULL,
-  bundle TEXT NOT NULL,
-  test_report TEXT NOT NULL DEFAULT '',
-  created_by TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  tested_at BIGINT NOT NULL DEFAULT 0,
-  published_by TEXT NOT NULL DEFAULT '',
-  published_at BIGINT NOT NULL DEFAULT 0,
-  PRIMARY KEY (system, version)
-);
-CREATE TABLE mapping_live (
-  system TEXT PRIMARY KEY,
-  version TEXT NOT NULL,
-  generation BIGINT NOT NULL,
-  switched_by TEXT NOT NULL,
-  switched_at BIGINT NOT NULL
-);
-)sql",
-       R"sql(
-CREATE TABLE mapping_version (
-  system TEXT NOT NULL,
-  version TEXT NOT NULL,
-  state TEXT NOT NULL CHECK (state IN ('draft', 'tested', 'published')),
-  sha256 TEXT NOT NULL,
-  input_format TEXT NOT NULL,
-  bundle TEXT NOT NULL,
-  test_report TEXT NOT NULL DEFAULT '',
-  created_by TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  tested_at BIGINT NOT NULL DEFAULT 0,
-  published_by TEXT NOT NULL DEFAULT '',
-  published_at BIGINT NOT NULL DEFAULT 0,
-  PRIMARY KEY (system, version)
-);
-CREATE TABLE mapping_live (
-  system TEXT PRIMARY KEY,
-  version TEXT NOT NULL,
-  generation BIGINT NOT NULL,
-  switched_by TEXT NOT NULL,
-  switched_at BIGINT NOT NULL
-);
-)sql"},
+      {6, "mapping versions", kMappingVersionsSql, kMappingVersionsSql},
       // Replay before publishing (ExchangeStore::journalPage) reads a system's messages by
       // received time in (received_at, id) order: one index range per page, no sort.
       {7, "journal by system and received time",

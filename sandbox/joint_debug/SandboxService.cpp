@@ -1,8 +1,8 @@
 #include "sandbox/joint_debug/SandboxService.h"
 
-#include <algorithm>
+#include "gateway/registry/StaffAccount.h"
 
-#include <openssl/evp.h>
+#include <algorithm>
 
 #include "gateway/core/Json.h"
 #include "gateway/validation/Validator.h"
@@ -18,19 +18,6 @@ constexpr std::size_t kMaxBytesPerSystem = 64u * 1024 * 1024;
 constexpr std::size_t kMaxCompiled = 32;
 // Messages whose first arrival is remembered (for repeats of the same bytes).
 constexpr std::size_t kMaxRemembered = 100000;
-
-std::string sha256Hex(const std::string& data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out(static_cast<std::size_t>(len) * 2, '0');
-  for (unsigned int i = 0; i < len; ++i) {
-    out[2 * i] = kHex[md[i] >> 4];
-    out[2 * i + 1] = kHex[md[i] & 15];
-  }
-  return out;
-}
 
 std::string memberText(const rapidjson::Value& o, const char* a, const char* b = nullptr) {
   if (!o.IsObject())
@@ -208,7 +195,7 @@ Session SandboxService::run(const RawMessage& message, const std::string& actor,
   // their events are the same events (duplicate), not a conflict over source.received_at.
   EpochMillis receivedAt = s.at;
   {
-    const std::string digest = sha256Hex(message.system + "\n" + message.bytes);
+    const std::string digest = registry::sha256Hex(message.system + "\n" + message.bytes);
     std::lock_guard<std::mutex> lock(mu_);
     if (firstSeen_.size() >= kMaxRemembered)
       firstSeen_.clear();
