@@ -10,6 +10,7 @@
 
 #include "gateway/core/Json.h"
 #include "gateway/http/GatewayServer.h"
+#include "gateway/http/RequestParts.h"
 #include "gateway/http/TlsListener.h"
 
 namespace huitong::http {
@@ -41,46 +42,6 @@ void sendProblem(HTTPServerResponse& res, int status, const std::string& type,
                  const std::string& extra = "") {
   const auto a = adapter::problem(status, type, title, detail, extra);
   sendText(res, a.status, a.body, a.contentType);
-}
-
-std::string queryParam(const HTTPServerRequest& req, const std::string& name) {
-  try {
-    for (const auto& [k, v] : Poco::URI(req.getURI()).getQueryParameters()) {
-      if (k == name)
-        return v;
-    }
-  } catch (const Poco::Exception&) {
-    return "";
-  }
-  return "";
-}
-
-std::string lower(std::string s) {
-  for (char& c : s)
-    c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-void parseContentType(const std::string& header, std::string& media, std::string& charset) {
-  const auto semi = header.find(';');
-  media = lower(header.substr(0, semi));
-  while (!media.empty() && media.back() == ' ')
-    media.pop_back();
-  charset.clear();
-  if (semi == std::string::npos)
-    return;
-  const std::string params = lower(header.substr(semi + 1));
-  const auto at = params.find("charset=");
-  if (at == std::string::npos)
-    return;
-  std::string v = header.substr(semi + 1 + at + 8);
-  if (const auto end = v.find(';'); end != std::string::npos)
-    v.resize(end);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '"'))
-    v.pop_back();
-  while (!v.empty() && (v.front() == ' ' || v.front() == '"'))
-    v.erase(0, 1);
-  charset = v;
 }
 
 // What an adapter learns of a sandbox session: its own answer is worded as in production.
