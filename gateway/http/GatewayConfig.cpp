@@ -248,10 +248,10 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
   GatewayConfig c;
   c.file = path;
   c.document = file;
-  if (auto k = r.keys(
-          root, "",
-          {"listen", "tls", "threads", "max_body_bytes", "mappings", "store", "platform",
-           "delivery", "ops_token", "systems", "plugins", "calendar", "staff_access", "registry"});
+  if (auto k = r.keys(root, "",
+                      {"listen", "tls", "threads", "max_body_bytes", "mappings", "store",
+                       "platform", "delivery", "ops_token", "systems", "plugins", "calendar",
+                       "staff_access", "registry", "monitor", "health"});
       !k.ok()) {
     return k.error();
   }
@@ -421,6 +421,18 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
     WorkCalendar probe = WorkCalendar::china();
     if (auto e = probe.configure(*c.calendar); !e.ok())
       return e.error();
+  }
+  // The monitoring module's and per-item health's blocks: read (and refused with file:line) by
+  // those modules when the gateway starts them.
+  for (const char* part : {"monitor", "health"}) {
+    if (auto it = root.FindMember(part); it != root.MemberEnd()) {
+      if (!it->value.IsObject())
+        return r.fail(std::string("/") + part, std::string(part) + " is an object");
+      std::optional<ConfigNode>& node = std::string(part) == "monitor" ? c.monitor : c.health;
+      node.emplace(
+          it->value, std::string("/") + part,
+          [file](const std::string& p) { return file->where(p); }, r.baseDir());
+    }
   }
   if (auto it = root.FindMember("plugins"); it != root.MemberEnd()) {
     if (!it->value.IsArray())

@@ -91,6 +91,10 @@ struct GatewayConfig {
   std::vector<std::string> plugins;  // adapter plugin libraries (absolute paths)
   // Working-day calendar overrides and office hours (WorkCalendar::configure reads it).
   std::optional<ConfigNode> calendar;
+  // "monitor" (probes, hosts, schedules, alerts) and "health" (per-item rules): read by
+  // gateway/monitor and gateway/health when the gateway starts them; absent = their defaults.
+  std::optional<ConfigNode> monitor;
+  std::optional<ConfigNode> health;
   // The parsed file: adapter config blocks point into it.
   std::shared_ptr<const void> document;
   const SystemConfig* findSystem(const std::string& id) const;
