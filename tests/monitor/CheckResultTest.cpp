@@ -1,7 +1,9 @@
 #define BOOST_TEST_MODULE monitor
 #include <boost/test/unit_test.hpp>
+#include <memory>
 
 #include "gateway/core/Json.h"
+#include "gateway/monitor/Check.h"
 #include "gateway/monitor/CheckResult.h"
 
 using namespace huitong;
@@ -44,4 +46,48 @@ BOOST_AUTO_TEST_CASE(a_result_is_written_with_its_steps_timings_and_values) {
   BOOST_TEST(std::string(j["steps"][1]["failure"].GetString()) == "expected status 302, got 200");
   BOOST_TEST(j["values"]["latency_ms"].GetDouble() == 42.5);
   BOOST_TEST(std::string(toString(CheckStatus::kError)) == "error");
+}
+
+namespace {
+
+// A config entry as the gateway's file would give it ("test.json#/pointer" as its place).
+struct Entry {
+  rapidjson::Document doc;
+  std::unique_ptr<ConfigNode> node;
+  explicit Entry(const char* text) {
+    auto parsed = json::parse(text);
+    BOOST_REQUIRE(parsed.ok());
+    doc = std::move(parsed.value());
+    node = std::make_unique<ConfigNode>(
+        doc, "/monitor/probes/0", [](const std::string& p) { return "test.json#" + p; }, "/base");
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(cadence_defaults_and_refusals) {
+  Entry plain(R"({"id":"home"})");
+  auto c = readCadence(*plain.node);
+  BOOST_REQUIRE(c.ok());
+  BOOST_TEST(c.value().schedule == "5x8");
+  BOOST_TEST(c.value().intervalSeconds == 60u);
+  BOOST_TEST(c.value().intensifiedIntervalSeconds == 15u);
+  BOOST_TEST(c.value().timeoutMs == 10000u);
+
+  Entry always(R"({"schedule":"7x24","interval_s":10,"timeout_ms":2000})");
+  auto a = readCadence(*always.node);
+  BOOST_REQUIRE(a.ok());
+  BOOST_TEST(a.value().schedule == "7x24");
+  BOOST_TEST(a.value().intensifiedIntervalSeconds == 5u);  // a quarter, but never below 5 s
+
+  Entry slower(R"({"interval_s":30,"intensified_interval_s":60})");
+  auto s = readCadence(*slower.node);
+  BOOST_REQUIRE(!s.ok());
+  BOOST_TEST(s.error().describe().find("intensified_interval_s") != std::string::npos);
+  BOOST_TEST(s.error().describe().find("test.json#/monitor/probes/0") != std::string::npos);
+
+  Entry nonsense(R"({"schedule":"5x9"})");
+  BOOST_TEST(!readCadence(*nonsense.node).ok());
+  Entry hang(R"({"interval_s":5,"timeout_ms":60000})");
+  BOOST_TEST(!readCadence(*hang.node).ok());
 }
