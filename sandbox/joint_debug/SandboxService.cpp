@@ -156,12 +156,54 @@ Result<std::shared_ptr<const mapping::Mapping>> SandboxService::compiled(
   return made.value();
 }
 
-EventStore& SandboxService::events(const std::string& system) {
+Result<EventStore*> SandboxService::events(const std::string& system) {
   std::lock_guard<std::mutex> lock(mu_);
   auto& slot = events_[system];
-  if (!slot)
-    slot = std::make_unique<EventStore>(kMaxEventsPerSystem, kMaxBytesPerSystem);
-  return *slot;
+  if (!slot) {
+    auto memory = std::make_unique<EventStore>(kMaxEventsPerSystem, kMaxBytesPerSystem);
+    if (auto recalled = recall(system, *memory); !recalled.ok()) {
+      events_.erase(system);  // the next session tries again
+      return recalled.error();
+    }
+    slot = std::move(memory);
+  }
+  return slot.get();
+}
+
+// The platform remembers what it accepted across the sandbox's restarts: the system's stored
+// sessions are read again, in arrival order, so that an event accepted before a restart is a
+// duplicate (or a conflict) after it and a repeated message keeps its first arrival time.
+Result<void> SandboxService::recall(const std::string& system, EventStore& memory) {
+  std::int64_t after = 0;
+  for (;;) {
+    auto page = store_.history(system, after, kMaxSessionPage);
+    if (!page.ok())
+      return page.error();
+    if (page.value().empty())
+      return {};
+    for (const StoredSession& st : page.value()) {
+      after = st.summary.seq;
+      if (firstSeen_.size() < kMaxRemembered)
+        firstSeen_.emplace(registry::sha256Hex(system + "\n" + st.input), st.summary.at);
+      auto trace = json::parse(st.traceJson);
+      if (!trace.ok() || !trace.value().IsObject() || !trace.value().HasMember("events") ||
+          !trace.value()["events"].IsArray()) {
+        continue;  // a session without judged events (refused, no mapping)
+      }
+      std::vector<EventStore::Candidate> accepted;
+      for (const auto& e : trace.value()["events"].GetArray()) {
+        if (!e.IsObject() || !e.HasMember("verdict") || !e["verdict"].IsString() ||
+            std::string(e["verdict"].GetString()) != "accepted" || !e.HasMember("event_id") ||
+            !e["event_id"].IsString() || !e.HasMember("event") || !e["event"].IsObject()) {
+          continue;
+        }
+        accepted.push_back(
+            EventStore::Candidate{e["event_id"].GetString(), canonicalJson(e["event"])});
+      }
+      if (!accepted.empty())
+        (void)memory.submit(accepted, st.summary.at);
+    }
+  }
 }
 
 void SandboxService::keep(Session& session) {
@@ -191,6 +233,8 @@ Session SandboxService::run(const RawMessage& message, const std::string& actor,
     keep(s);
     return s;
   }
+  // The platform's memory of this system (read from the stored sessions at the first use).
+  auto memory = events(s.system);
   // The same bytes again are read as production reads a repeat: as first received, so that
   // their events are the same events (duplicate), not a conflict over source.received_at.
   EpochMillis receivedAt = s.at;
@@ -235,9 +279,20 @@ Session SandboxService::run(const RawMessage& message, const std::string& actor,
     judged.push_back(std::move(v));
   }
   if (!candidates.empty()) {
-    auto submitted = events(s.system).submit(candidates, clock_.now());
+    std::optional<std::vector<EventStore::Submission>> submitted;
+    if (memory.ok())
+      submitted = memory.value()->submit(candidates, clock_.now());
     for (std::size_t i = 0; i < candidateAt.size(); ++i) {
       EventVerdict& v = judged[candidateAt[i]];
+      if (!memory.ok()) {
+        v.verdict = Verdict::kRejected;
+        v.rules.push_back(mapping::Rejection{
+            "", "sandbox.memory",
+            "the sandbox could not read this system's earlier sessions to judge duplicates (" +
+                memory.error().describe() + "); send the message again",
+            "", 0});
+        continue;
+      }
       if (!submitted) {
         v.verdict = Verdict::kRejected;
         v.rules.push_back(mapping::Rejection{

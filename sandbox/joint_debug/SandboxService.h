@@ -69,7 +69,8 @@ class SandboxService final : public registry::SandboxEvidence {
  private:
   Result<std::shared_ptr<const mapping::Mapping>> compiled(
       const registry::MappingVersionRecord& version);
-  EventStore& events(const std::string& system);
+  Result<EventStore*> events(const std::string& system);
+  Result<void> recall(const std::string& system, EventStore& memory);  // mu_ held
   void keep(Session& session);
 
   registry::MappingVersions& versions_;

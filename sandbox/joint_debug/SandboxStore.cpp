@@ -273,21 +273,30 @@ class Store final : public SandboxStore {
 
   Result<std::optional<StoredSession>> session(const std::string& id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    auto rows = db_->run(std::string("SELECT ") + kSummaryColumns + ", s.content_type, " +
-                             (db_->postgres() ? "encode(s.input, 'hex')" : "s.input") +
-                             ", s.trace_json FROM sandbox_session s WHERE s.id = $1",
-                         {text(id)});
+    auto rows = db_->run(wholeSessions() + " WHERE s.id = $1", {text(id)});
     if (!rows.ok())
       return rows.error();
     if (rows.value().empty())
       return std::optional<StoredSession>();
-    const Row& r = rows.value()[0];
-    StoredSession st;
-    st.summary = summaryOf(r);
-    st.contentType = r[8];
-    st.input = db_->postgres() ? fromHex(r[9]) : r[9];
-    st.traceJson = r[10];
-    return std::optional<StoredSession>(std::move(st));
+    return std::optional<StoredSession>(wholeSessionOf(rows.value()[0]));
+  }
+
+  Result<std::vector<StoredSession>> history(const std::string& system, std::int64_t afterSeq,
+                                             int limit) override {
+    if (limit < 1 || limit > kMaxSessionPage) {
+      return Error{"sandbox.limit",
+                   "limit is 1.." + std::to_string(kMaxSessionPage) + " sessions a page", ""};
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    auto rows = db_->run(wholeSessions() + " WHERE s.system = $1 AND s.seq > $2 ORDER BY s.seq " +
+                             "LIMIT " + std::to_string(limit),
+                         {text(system), integer(afterSeq)});
+    if (!rows.ok())
+      return rows.error();
+    std::vector<StoredSession> out;
+    for (const Row& r : rows.value())
+      out.push_back(wholeSessionOf(r));
+    return out;
   }
 
   Result<SessionPage> sessions(const SessionQuery& q) override {
@@ -346,6 +355,20 @@ class Store final : public SandboxStore {
   }
 
  private:
+  std::string wholeSessions() const {
+    return std::string("SELECT ") + kSummaryColumns + ", s.content_type, " +
+           (db_->postgres() ? "encode(s.input, 'hex')" : "s.input") +
+           ", s.trace_json FROM sandbox_session s";
+  }
+  StoredSession wholeSessionOf(const Row& r) const {
+    StoredSession st;
+    st.summary = summaryOf(r);
+    st.contentType = r[8];
+    st.input = db_->postgres() ? fromHex(r[9]) : r[9];
+    st.traceJson = r[10];
+    return st;
+  }
+
   std::mutex mu_;
   std::unique_ptr<Database> db_;
 };

@@ -64,6 +64,11 @@ class SandboxStore {
   virtual Result<void> record(const Session& session, const std::string& traceJson) = 0;
   virtual Result<std::optional<StoredSession>> session(const std::string& id) = 0;
   virtual Result<SessionPage> sessions(const SessionQuery& query) = 0;
+  // Up to `limit` (1..kMaxSessionPage) whole sessions of `system` after `afterSeq`, in arrival
+  // order: what the sandbox reads at its first use after a start to remember, as the platform
+  // would, the events it accepted before.
+  virtual Result<std::vector<StoredSession>> history(const std::string& system,
+                                                     std::int64_t afterSeq, int limit) = 0;
   // The judged events of `itemCode` in sessions of `system` that ran `version` with the files
   // whose digest is `sha256`, oldest first.
   virtual Result<std::vector<EvidenceEvent>> evidence(const std::string& system,

@@ -282,4 +282,22 @@ BOOST_AUTO_TEST_CASE(service_judges_records_and_gives_evidence_on_sqlite) {
   BOOST_TEST(service.evidence("marriage", "x", "no-such").error().code == "sandbox.version");
   const std::string j = evidenceJson(report.value());
   BOOST_TEST(j.find("\"name\":\"stage:submit\"") != std::string::npos);
+
+  // A restart: a new service on the same store remembers what the platform accepted — the first
+  // message again is a duplicate with its first receipt, the changed one still a conflict.
+  clock.set(clock.now() + 3600 * 1000);
+  SandboxService restarted(versions, *store.value(), clock);
+  m.bytes = accepted;
+  m.receivedAt = clock.now();
+  Session afterRestart = restarted.run(m, "hy-sandbox", chosen.value());
+  BOOST_REQUIRE(afterRestart.events.size() == 1u);
+  BOOST_TEST(std::string(toString(afterRestart.events[0].verdict)) ==
+             toString(Verdict::kDuplicate));
+  BOOST_TEST(afterRestart.events[0].receiptNo == first.events[0].receiptNo);
+  m.bytes = changed;
+  Session conflictAfterRestart = restarted.run(m, "hy-sandbox", chosen.value());
+  BOOST_TEST(std::string(toString(conflictAfterRestart.events[0].verdict)) ==
+             toString(Verdict::kConflict));
+  BOOST_TEST(store.value()->history("marriage", 0, 0).error().code == "sandbox.limit");
+  BOOST_TEST(store.value()->history("marriage", 0, 200).value().size() == 7u);
 }
