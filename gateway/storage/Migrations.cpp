@@ -37,6 +37,98 @@ CREATE TABLE mapping_live (
 // ordinary, so that readers never confuse NULL with "".
 // The outbox is never pruned by the store; ids are never reused, which per-case FIFO (oldest
 // pending id first) and dead-letter paging (afterId) rely on.
+// Migration 10's tables; SQLite and PostgreSQL differ only in identity, integer and float types.
+#define HUITONG_MONITORING_SQL(ID, BIG, FLOAT)                                        \
+  "CREATE TABLE monitor_result (\n"                                                   \
+  "  seq " ID                                                                         \
+  ",\n"                                                                               \
+  "  check_id TEXT NOT NULL,\n"                                                       \
+  "  kind TEXT NOT NULL,\n"                                                           \
+  "  started_at " BIG                                                                 \
+  " NOT NULL,\n"                                                                      \
+  "  due_at " BIG                                                                     \
+  " NOT NULL,\n"                                                                      \
+  "  lateness_ms " FLOAT                                                              \
+  " NOT NULL,\n"                                                                      \
+  "  duration_ms " FLOAT                                                              \
+  " NOT NULL,\n"                                                                      \
+  "  status TEXT NOT NULL CHECK (status IN ('ok', 'fail', 'error')),\n"               \
+  "  intensified INTEGER NOT NULL,\n"                                                 \
+  "  message TEXT NOT NULL,\n"                                                        \
+  "  values_json TEXT NOT NULL,\n"                                                    \
+  "  result_json TEXT NOT NULL\n"                                                     \
+  ");\n"                                                                              \
+  "CREATE INDEX monitor_result_check ON monitor_result (check_id, started_at);\n"     \
+  "CREATE INDEX monitor_result_time ON monitor_result (started_at);\n"                \
+  "CREATE TABLE monitor_rollup (\n"                                                   \
+  "  check_id TEXT NOT NULL,\n"                                                       \
+  "  hour " BIG                                                                       \
+  " NOT NULL,\n"                                                                      \
+  "  runs " BIG                                                                       \
+  " NOT NULL,\n"                                                                      \
+  "  ok_runs " BIG                                                                    \
+  " NOT NULL,\n"                                                                      \
+  "  min_ms " FLOAT                                                                   \
+  " NOT NULL,\n"                                                                      \
+  "  avg_ms " FLOAT                                                                   \
+  " NOT NULL,\n"                                                                      \
+  "  max_ms " FLOAT                                                                   \
+  " NOT NULL,\n"                                                                      \
+  "  p95_ms " FLOAT                                                                   \
+  " NOT NULL,\n"                                                                      \
+  "  values_json TEXT NOT NULL,\n"                                                    \
+  "  PRIMARY KEY (check_id, hour)\n"                                                  \
+  ");\n"                                                                              \
+  "CREATE INDEX monitor_rollup_hour ON monitor_rollup (hour);\n"                      \
+  "CREATE TABLE monitor_alert (\n"                                                    \
+  "  id " ID                                                                          \
+  ",\n"                                                                               \
+  "  rule TEXT NOT NULL,\n"                                                           \
+  "  alert_key TEXT NOT NULL,\n"                                                      \
+  "  source TEXT NOT NULL,\n"                                                         \
+  "  state TEXT NOT NULL CHECK (state IN ('firing', 'resolved')),\n"                  \
+  "  opened_at " BIG                                                                  \
+  " NOT NULL,\n"                                                                      \
+  "  resolved_at " BIG                                                                \
+  " NOT NULL,\n"                                                                      \
+  "  summary TEXT NOT NULL,\n"                                                        \
+  "  silenced INTEGER NOT NULL\n"                                                     \
+  ");\n"                                                                              \
+  "CREATE INDEX monitor_alert_open ON monitor_alert (state, rule, alert_key);\n"      \
+  "CREATE TABLE monitor_delivery (\n"                                                 \
+  "  alert_id " BIG                                                                   \
+  " NOT NULL REFERENCES monitor_alert (id),\n"                                        \
+  "  channel TEXT NOT NULL,\n"                                                        \
+  "  event TEXT NOT NULL,\n"                                                          \
+  "  at " BIG                                                                         \
+  " NOT NULL,\n"                                                                      \
+  "  attempts INTEGER NOT NULL,\n"                                                    \
+  "  outcome TEXT NOT NULL CHECK (outcome IN ('delivered', 'failed', 'silenced')),\n" \
+  "  detail TEXT NOT NULL\n"                                                          \
+  ");\n"                                                                              \
+  "CREATE INDEX monitor_delivery_alert ON monitor_delivery (alert_id);\n"             \
+  "CREATE TABLE monitor_window (\n"                                                   \
+  "  id " ID                                                                          \
+  ",\n"                                                                               \
+  "  kind TEXT NOT NULL CHECK (kind IN ('event', 'silence')),\n"                      \
+  "  name TEXT NOT NULL,\n"                                                           \
+  "  matcher TEXT NOT NULL,\n"                                                        \
+  "  from_at " BIG                                                                    \
+  " NOT NULL,\n"                                                                      \
+  "  to_at " BIG                                                                      \
+  " NOT NULL,\n"                                                                      \
+  "  created_by TEXT NOT NULL,\n"                                                     \
+  "  created_at " BIG                                                                 \
+  " NOT NULL\n"                                                                       \
+  ");\n"                                                                              \
+  "CREATE INDEX monitor_window_to ON monitor_window (to_at);\n"
+
+constexpr const char* kMonitoringSql =
+    HUITONG_MONITORING_SQL("INTEGER PRIMARY KEY", "INTEGER", "REAL");
+constexpr const char* kMonitoringPostgresSql = HUITONG_MONITORING_SQL(
+    "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT", "DOUBLE PRECISION");
+#undef HUITONG_MONITORING_SQL
+
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "journal and outbox",
@@ -420,6 +512,10 @@ CREATE TABLE sandbox_event (
 );
 CREATE INDEX sandbox_event_item ON sandbox_event (system, item_code, mapping_version, session_seq);
 )sql"},
+      // Monitoring (docs/monitoring.md): each check run kept raw for days, hourly rollups for
+      // months, alerts with their notifications, and major events and silences declared at run
+      // time (gateway/monitor/schedule/ResultsStore.h).
+      {10, "monitoring results and alerts", kMonitoringSql, kMonitoringPostgresSql},
   };
   return kMigrations;
 }
