@@ -70,4 +70,20 @@ Result<std::int64_t> ExchangeStore::journalCount(const JournalRange&) {
   return Error{"store.unsupported", "this store cannot read its journal by time", ""};
 }
 
+Result<std::vector<ItemEvent>> ExchangeStore::itemEvents(const std::string&, EpochMillis) {
+  return Error{"store.unsupported", "this store keeps no per-item figures", ""};
+}
+
+Result<std::vector<ItemBacklog>> ExchangeStore::itemBacklogs() {
+  return Error{"store.unsupported", "this store keeps no per-item figures", ""};
+}
+
+Result<std::vector<std::string>> ExchangeStore::rejectionAnswers(const std::string&, EpochMillis) {
+  return Error{"store.unsupported", "this store keeps no per-item figures", ""};
+}
+
+Result<ItemLast> ExchangeStore::itemLast(const std::string&, const std::string&) {
+  return Error{"store.unsupported", "this store keeps no per-item figures", ""};
+}
+
 }  // namespace huitong::storage

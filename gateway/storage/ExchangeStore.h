@@ -129,6 +129,32 @@ struct DeadLetter {
   EpochMillis deadAt = 0;
 };
 
+// Per-item health (gateway/health): an event's item is the case event's item.code in its outbox
+// payload; its system is the case key's prefix ("{system}:{case_no}").
+// One event queued for a system's message received in a window (ExchangeStore::itemEvents).
+struct ItemEvent {
+  std::string item;
+  EpochMillis receivedAt = 0;   // the message's (= the event's accepted time)
+  EpochMillis deliveredAt = 0;  // 0 unless delivered
+  bool dead = false;            // a dead letter now (discarded ones are not)
+};
+
+// What waits in the outbox for one item: pending events and dead letters not yet discarded.
+struct ItemBacklog {
+  std::string system;
+  std::string item;
+  std::int64_t pending = 0;
+  EpochMillis oldestPending = 0;  // accepted time of the oldest pending event (0: none)
+  std::int64_t dead = 0;
+  EpochMillis lastDeadAt = 0;  // when the newest dead letter died (0: none)
+};
+
+// An item's latest traffic, however old (ExchangeStore::itemLast).
+struct ItemLast {
+  EpochMillis received = 0;   // the newest event's accepted time (0: never)
+  EpochMillis delivered = 0;  // delivery time of the newest delivered event (0: never)
+};
+
 class ExchangeStore {
  public:
   virtual ~ExchangeStore() = default;
@@ -215,6 +241,23 @@ class ExchangeStore {
   // How many messages journalPage() would walk through for `range` (a progress estimate: the
   // journal only grows, so a later count can be larger).
   virtual Result<std::int64_t> journalCount(const JournalRange& range);
+
+  // Per-item health. None is pure, so that test doubles of this interface need not implement
+  // them; reads run off the intake writer (SQLite: a reader connection).
+  // The events queued for `system`'s messages received at or after `from`, in no particular
+  // order: one range of index journal_system_received, each message's events by outbox_message.
+  virtual Result<std::vector<ItemEvent>> itemEvents(const std::string& system, EpochMillis from);
+  // Pending events and dead letters per (system, item), from the partial indexes on pending and
+  // dead rows (their count is the cost: a long platform outage makes it grow).
+  virtual Result<std::vector<ItemBacklog>> itemBacklogs();
+  // The intake answers (answer_json) of `system`'s messages received at or after `from` that
+  // refused at least one rule (the filing gate's refusals included; the caller tells them apart).
+  virtual Result<std::vector<std::string>> rejectionAnswers(const std::string& system,
+                                                            EpochMillis from);
+  // The newest event of (system, item) and the newest delivered one, walking the system's
+  // journal back from the newest message: cheap for an item with recent traffic, a walk of the
+  // system's whole journal for one that never had any (the caller keeps the answer).
+  virtual Result<ItemLast> itemLast(const std::string& system, const std::string& item);
 
   // Gauges for /metrics.
   struct Depths {

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <set>
 #include <unordered_map>
@@ -496,6 +497,85 @@ class PostgresExchangeStore final : public ExchangeStore {
             c.run(q::kJournalCount, Params().text(range.system).int64(range.from).int64(range.to));
         STORE_TRY(rows);
         return rows.value().count() > 0 ? rows.value().int64(0, 0) : 0;
+      });
+    });
+  }
+
+  Result<std::vector<ItemEvent>> itemEvents(const std::string& system, EpochMillis from) override {
+    using Events = std::vector<ItemEvent>;
+    return guarded<Events>("itemEvents", [&] {
+      return withConnection<Events>([&](Connection& c) -> Result<Events> {
+        auto rows = c.run(q::kPostgresItemEvents, Params().text(system).int64(from));
+        STORE_TRY(rows);
+        const Rows& r = rows.value();
+        Events events;
+        events.reserve(static_cast<std::size_t>(r.count()));
+        for (int i = 0; i < r.count(); ++i) {
+          const std::string state = r.text(i, 2);
+          events.push_back(ItemEvent{r.text(i, 0), r.int64(i, 1),
+                                     state == "delivered" && !r.isNull(i, 3) ? r.int64(i, 3) : 0,
+                                     state == "dead"});
+        }
+        return events;
+      });
+    });
+  }
+
+  Result<std::vector<ItemBacklog>> itemBacklogs() override {
+    using Backlogs = std::vector<ItemBacklog>;
+    return guarded<Backlogs>("itemBacklogs", [&] {
+      return withConnection<Backlogs>([&](Connection& c) -> Result<Backlogs> {
+        auto rows = c.run(q::kPostgresItemBacklogs, Params());
+        STORE_TRY(rows);
+        const Rows& r = rows.value();
+        std::map<std::pair<std::string, std::string>, ItemBacklog> by;
+        for (int i = 0; i < r.count(); ++i) {
+          ItemBacklog& b = by[{r.text(i, 0), r.text(i, 1)}];
+          b.system = r.text(i, 0);
+          b.item = r.text(i, 1);
+          if (r.text(i, 2) == "pending") {
+            b.pending = r.int64(i, 3);
+            b.oldestPending = r.int64(i, 4);
+          } else {
+            b.dead = r.int64(i, 3);
+            b.lastDeadAt = r.isNull(i, 5) ? 0 : r.int64(i, 5);
+          }
+        }
+        Backlogs out;
+        for (auto& [key, b] : by)
+          out.push_back(std::move(b));
+        return out;
+      });
+    });
+  }
+
+  Result<std::vector<std::string>> rejectionAnswers(const std::string& system,
+                                                    EpochMillis from) override {
+    using Answers = std::vector<std::string>;
+    return guarded<Answers>("rejectionAnswers", [&] {
+      return withConnection<Answers>([&](Connection& c) -> Result<Answers> {
+        auto rows = c.run(q::kRejectionAnswers, Params().text(system).int64(from));
+        STORE_TRY(rows);
+        Answers answers;
+        for (int i = 0; i < rows.value().count(); ++i)
+          answers.push_back(rows.value().text(i, 0));
+        return answers;
+      });
+    });
+  }
+
+  Result<ItemLast> itemLast(const std::string& system, const std::string& item) override {
+    return guarded<ItemLast>("itemLast", [&] {
+      return withConnection<ItemLast>([&](Connection& c) -> Result<ItemLast> {
+        ItemLast last;
+        for (const char* sql : {q::kPostgresItemLastReceived, q::kPostgresItemLastDelivered}) {
+          auto rows = c.run(sql, Params().text(system).text(item));
+          STORE_TRY(rows);
+          const Rows& r = rows.value();
+          const EpochMillis at = r.count() > 0 && !r.isNull(0, 0) ? r.int64(0, 0) : 0;
+          (sql == q::kPostgresItemLastReceived ? last.received : last.delivered) = at;
+        }
+        return last;
       });
     });
   }

@@ -125,6 +125,55 @@ inline constexpr const char* kDepths =
     " (SELECT COUNT(*) FROM outbox WHERE state = 'pending'),"
     " (SELECT COUNT(*) FROM outbox WHERE state = 'dead')";
 
+// Per-item health (ExchangeStore::itemEvents and the rest). The item is read from the payload
+// (-> and ->>, on SQLite 3.38+ and PostgreSQL's json cast; the column has no index and needs none
+// here, the rows being found by the indexes named below); the system is the case key's prefix. $1
+// system, $2 from: one range of journal_system_received, events by outbox_message.
+inline constexpr const char* kSqliteItemEvents =
+    "SELECT o.payload -> 'item' ->> 'code', j.received_at, o.state, o.delivered_at"
+    " FROM journal j JOIN outbox o ON o.message_id = j.message_id"
+    " WHERE j.system = $1 AND j.received_at >= $2";
+inline constexpr const char* kPostgresItemEvents =
+    "SELECT (o.payload::json)->'item'->>'code', j.received_at, o.state, o.delivered_at"
+    " FROM journal j JOIN outbox o ON o.message_id = j.message_id"
+    " WHERE j.system = $1 AND j.received_at >= $2";
+// Pending rows by outbox_pending_id, dead ones by outbox_dead (each partial index's own
+// condition, so that both databases use them).
+inline constexpr const char* kSqliteItemBacklogs =
+    "SELECT substr(case_key, 1, instr(case_key, ':') - 1), payload -> 'item' ->> 'code',"
+    " 'pending', COUNT(*), MIN(created_at), 0 FROM outbox WHERE state = 'pending' GROUP BY 1, 2"
+    " UNION ALL"
+    " SELECT substr(case_key, 1, instr(case_key, ':') - 1), payload -> 'item' ->> 'code',"
+    " 'dead', COUNT(*), 0, MAX(dead_at) FROM outbox WHERE state = 'dead' GROUP BY 1, 2";
+inline constexpr const char* kPostgresItemBacklogs =
+    "SELECT split_part(case_key, ':', 1), (payload::json)->'item'->>'code',"
+    " 'pending', COUNT(*), MIN(created_at), 0 FROM outbox WHERE state = 'pending' GROUP BY 1, 2"
+    " UNION ALL"
+    " SELECT split_part(case_key, ':', 1), (payload::json)->'item'->>'code',"
+    " 'dead', COUNT(*), 0, MAX(dead_at) FROM outbox WHERE state = 'dead' GROUP BY 1, 2";
+// An answer without refusals holds "rejected":[] (json::write writes no spaces).
+inline constexpr const char* kRejectionAnswers =
+    "SELECT answer_json FROM journal WHERE system = $1 AND received_at >= $2"
+    " AND answer_json NOT LIKE '%\"rejected\":[]%'";
+// Newest first along journal_system_received (backwards), the first match ends the walk.
+// $1 system, $2 item.
+inline constexpr const char* kSqliteItemLastReceived =
+    "SELECT j.received_at FROM journal j JOIN outbox o ON o.message_id = j.message_id"
+    " WHERE j.system = $1 AND o.payload -> 'item' ->> 'code' = $2"
+    " ORDER BY j.received_at DESC, j.id DESC LIMIT 1";
+inline constexpr const char* kSqliteItemLastDelivered =
+    "SELECT o.delivered_at FROM journal j JOIN outbox o ON o.message_id = j.message_id"
+    " WHERE j.system = $1 AND o.state = 'delivered' AND o.payload -> 'item' ->> 'code' = $2"
+    " ORDER BY j.received_at DESC, j.id DESC LIMIT 1";
+inline constexpr const char* kPostgresItemLastReceived =
+    "SELECT j.received_at FROM journal j JOIN outbox o ON o.message_id = j.message_id"
+    " WHERE j.system = $1 AND (o.payload::json)->'item'->>'code' = $2"
+    " ORDER BY j.received_at DESC, j.id DESC LIMIT 1";
+inline constexpr const char* kPostgresItemLastDelivered =
+    "SELECT o.delivered_at FROM journal j JOIN outbox o ON o.message_id = j.message_id"
+    " WHERE j.system = $1 AND o.state = 'delivered' AND (o.payload::json)->'item'->>'code' = $2"
+    " ORDER BY j.received_at DESC, j.id DESC LIMIT 1";
+
 inline constexpr const char* kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
     " name TEXT NOT NULL, applied_at BIGINT NOT NULL)";

@@ -9,6 +9,7 @@
 #include <deque>
 #include <exception>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -698,6 +699,101 @@ class SqliteExchangeStore final : public ExchangeStore {
         auto row = st.value().next();
         STORE_TRY(row);
         return row.value() ? st.value().int64(0) : 0;
+      });
+    });
+  }
+
+  Result<std::vector<ItemEvent>> itemEvents(const std::string& system, EpochMillis from) override {
+    using Events = std::vector<ItemEvent>;
+    return guarded<Events>("itemEvents", [&]() -> Result<Events> {
+      return read<Events>([&](Connection& c) -> Result<Events> {
+        auto st = c.prepare(q::kSqliteItemEvents);
+        STORE_TRY(st);
+        st.value().bind(1, system).bind(2, from);
+        Events events;
+        for (;;) {
+          auto row = st.value().next();
+          STORE_TRY(row);
+          if (!row.value())
+            break;
+          const Statement& s = st.value();
+          const std::string state = s.text(2);
+          events.push_back(ItemEvent{s.text(0), s.int64(1),
+                                     state == "delivered" && !s.isNull(3) ? s.int64(3) : 0,
+                                     state == "dead"});
+        }
+        return events;
+      });
+    });
+  }
+
+  Result<std::vector<ItemBacklog>> itemBacklogs() override {
+    using Backlogs = std::vector<ItemBacklog>;
+    return guarded<Backlogs>("itemBacklogs", [&]() -> Result<Backlogs> {
+      return read<Backlogs>([&](Connection& c) -> Result<Backlogs> {
+        auto st = c.prepare(q::kSqliteItemBacklogs);
+        STORE_TRY(st);
+        std::map<std::pair<std::string, std::string>, ItemBacklog> by;
+        for (;;) {
+          auto row = st.value().next();
+          STORE_TRY(row);
+          if (!row.value())
+            break;
+          const Statement& s = st.value();
+          ItemBacklog& b = by[{s.text(0), s.text(1)}];
+          b.system = s.text(0);
+          b.item = s.text(1);
+          if (s.text(2) == "pending") {
+            b.pending = s.int64(3);
+            b.oldestPending = s.int64(4);
+          } else {
+            b.dead = s.int64(3);
+            b.lastDeadAt = s.isNull(5) ? 0 : s.int64(5);
+          }
+        }
+        Backlogs out;
+        for (auto& [key, b] : by)
+          out.push_back(std::move(b));
+        return out;
+      });
+    });
+  }
+
+  Result<std::vector<std::string>> rejectionAnswers(const std::string& system,
+                                                    EpochMillis from) override {
+    using Answers = std::vector<std::string>;
+    return guarded<Answers>("rejectionAnswers", [&]() -> Result<Answers> {
+      return read<Answers>([&](Connection& c) -> Result<Answers> {
+        auto st = c.prepare(q::kRejectionAnswers);
+        STORE_TRY(st);
+        st.value().bind(1, system).bind(2, from);
+        Answers answers;
+        for (;;) {
+          auto row = st.value().next();
+          STORE_TRY(row);
+          if (!row.value())
+            break;
+          answers.push_back(st.value().text(0));
+        }
+        return answers;
+      });
+    });
+  }
+
+  Result<ItemLast> itemLast(const std::string& system, const std::string& item) override {
+    return guarded<ItemLast>("itemLast", [&]() -> Result<ItemLast> {
+      return read<ItemLast>([&](Connection& c) -> Result<ItemLast> {
+        ItemLast last;
+        for (const char* sql : {q::kSqliteItemLastReceived, q::kSqliteItemLastDelivered}) {
+          auto st = c.prepare(sql);
+          STORE_TRY(st);
+          st.value().bind(1, system).bind(2, item);
+          auto row = st.value().next();
+          STORE_TRY(row);
+          const EpochMillis at = row.value() && !st.value().isNull(0) ? st.value().int64(0) : 0;
+          (sql == q::kSqliteItemLastReceived ? last.received : last.delivered) = at;
+        }
+        return last;
       });
     });
   }

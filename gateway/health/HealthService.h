@@ -1,0 +1,98 @@
+// Computes the health of every online item (issue 7 item 1) from the exchange store (journal,
+// outbox, dead letters: ExchangeStore::itemEvents/itemBacklogs/rejectionAnswers/itemLast) and
+// the adapters' source reports, and keeps the latest result: the API, the CLI and /metrics read
+// that snapshot, a background thread refreshes it every refresh_s, so a scrape or a page costs
+// no query on a big store. Thread-safe; everything given outlives the service.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "gateway/core/Clock.h"
+#include "gateway/core/Error.h"
+#include "gateway/core/WorkCalendar.h"
+#include "gateway/health/HealthRules.h"
+#include "gateway/health/ItemHealth.h"
+#include "gateway/storage/ExchangeStore.h"
+
+namespace huitong::health {
+
+// An item whose filing is online.
+struct OnlineItem {
+  std::string system;
+  std::string item;
+  std::string name;
+};
+// Every online item now (the filing registry); an error keeps the previous snapshot.
+using OnlineItems = std::function<Result<std::vector<OnlineItem>>()>;
+// What a system's adapter knows of its source; nullopt when the system has no adapter here
+// (the CLI reading a store directly).
+using SourceLookup = std::function<std::optional<SourceFigures>(const std::string& system)>;
+
+class HealthService {
+ public:
+  HealthService(storage::ExchangeStore& store, OnlineItems items, SourceLookup sources,
+                HealthRules rules, const WorkCalendar& calendar, const Clock& clock);
+  ~HealthService();
+  HealthService(const HealthService&) = delete;
+  HealthService& operator=(const HealthService&) = delete;
+
+  struct Snapshot {
+    EpochMillis computedAt = 0;
+    double computeSeconds = 0;      // what the computation took
+    std::vector<ItemHealth> items;  // by system, then item
+    std::string lastError;          // the last failed refresh ("" when it succeeded)
+  };
+
+  // Computes every online item's health now, from the store; does not touch the snapshot.
+  Result<std::vector<ItemHealth>> compute();
+  // compute() into the snapshot; on an error the previous snapshot stays (with lastError).
+  Result<void> refresh();
+  // The latest snapshot; the first call before any refresh computes one. nullptr when none
+  // could be computed.
+  std::shared_ptr<const Snapshot> latest();
+
+  // A thread calling refresh() every refresh_s until stop(). REQUIRES: not running.
+  void start();
+  void stop();
+
+  // The snapshot as Prometheus gauges (huitong_item_health_status and the figures).
+  std::string renderMetrics();
+
+  const HealthRules& rules() const { return rules_; }
+
+ private:
+  struct Remembered {
+    storage::ItemLast last;
+    EpochMillis checkedAt = 0;
+  };
+  Result<storage::ItemLast> lastOf(const std::string& system, const std::string& item,
+                                   EpochMillis windowFrom, EpochMillis now);
+
+  storage::ExchangeStore& store_;
+  OnlineItems items_;
+  SourceLookup sources_;
+  const HealthRules rules_;
+  const WorkCalendar& calendar_;
+  const Clock& clock_;
+
+  std::mutex mutex_;  // guards snapshot_ and remembered_
+  std::shared_ptr<const Snapshot> snapshot_;
+  std::map<std::pair<std::string, std::string>, Remembered> remembered_;
+  std::mutex refreshMutex_;  // one computation at a time
+
+  std::mutex threadMutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace huitong::health
