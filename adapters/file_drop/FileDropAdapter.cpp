@@ -557,7 +557,8 @@ class FileDropAdapter final : public adapter::Adapter {
         problem(name, LogLevel::kError,
                 s.outcome == Outcome::kStoreFailed
                     ? "journal unavailable; file left in the folder for the next round"
-                    : "the gateway does not know this system; file left in the folder",
+                    : "the gateway takes no production files of this system (unknown, or no "
+                      "published mapping yet); file left in the folder",
                 s.error.describe());
         return false;
     }

@@ -131,6 +131,12 @@ HttpAnswer jsonAnswer(const Submission& s) {
           400, "unreadable", "Message unreadable", s.error.message,
           "\"code\":" + jsonQuote(s.error.code) + ",\"position\":" + jsonQuote(s.error.path));
     case Outcome::kUnknownSystem:
+      // A configured system whose first mapping version is still a draft (IntakeService.h
+      // kNotPublishedCode): known, but not taking production messages yet.
+      if (s.error.code == "intake.not_published") {
+        return problem(403, "not-published", "No published mapping", s.error.message,
+                       "\"code\":\"intake.not_published\"");
+      }
       return problem(404, "unknown-system", "Unknown system", s.error.message);
     case Outcome::kStoreFailed: {
       HttpAnswer a = problem(503, "unavailable", "Temporarily unavailable",

@@ -100,8 +100,18 @@ IntakeAnswer IntakeService::submit(const RawMessage& message, const IntakeOption
   const std::string systemLabel = "system=\"" + MetricsRegistry::escape(message.system) + "\"";
   if (!mapping) {
     answer.kind = IntakeAnswer::Kind::kUnknownSystem;
-    answer.error = Error{"intake.unknown_system",
-                         "no department system '" + message.system + "' is configured", ""};
+    if (const auto waiting = mappings_.awaiting(message.system)) {
+      answer.error = Error{
+          kNotPublishedCode,
+          "system '" + message.system + "' has no published mapping version yet (version " +
+              waiting->draftVersion + " is a draft in joint debugging: send to /sandbox/v1/" +
+              message.system + "); production messages are taken once a version is published " +
+              "and the item is online",
+          ""};
+    } else {
+      answer.error = Error{"intake.unknown_system",
+                           "no department system '" + message.system + "' is configured", ""};
+    }
     return answer;
   }
   mapping::RunOptions options;

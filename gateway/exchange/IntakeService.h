@@ -24,7 +24,7 @@ struct IntakeAnswer {
     kRejected,       // 422: journaled as rejected; no event valid
     kNotOnline,      // 403: journaled as rejected; every event valid but its item not online
     kUnreadable,     // 400: the message cannot be read at all (not journaled)
-    kUnknownSystem,  // 404: no mapping for the system
+    kUnknownSystem,  // 404: no mapping for the system (403 intake.not_published: only drafts)
     kStoreFailed,    // 503: the journal could not commit: nothing was accepted
   };
   Kind kind = Kind::kAccepted;
@@ -44,6 +44,9 @@ struct IntakeOptions {
 
 // The rule of an event refused because its item's filing is not online.
 inline constexpr const char* kNotOnlineRule = "filing.not_online";
+// The error code of a kUnknownSystem answer for a configured system whose first mapping
+// version is not published yet (MappingSet::awaiting): answered 403, not 404.
+inline constexpr const char* kNotPublishedCode = "intake.not_published";
 class IntakeService {
  public:
   // `filings` answers, per event, whether its item is online (FilingGate.h).

@@ -21,6 +21,20 @@ void MappingSet::install(const std::string& system,
       std::make_shared<std::map<std::string, std::shared_ptr<const mapping::Mapping>>>(*current_);
   (*next)[system] = std::move(mapping);
   current_ = std::move(next);
+  awaiting_.erase(system);
+}
+
+void MappingSet::await(const std::string& system, Awaiting awaiting) {
+  std::lock_guard<std::mutex> lock(mu_);
+  awaiting_[system] = std::move(awaiting);
+}
+
+std::optional<MappingSet::Awaiting> MappingSet::awaiting(const std::string& system) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto it = awaiting_.find(system);
+  if (it == awaiting_.end())
+    return std::nullopt;
+  return it->second;
 }
 
 MappingSet::Snapshot MappingSet::snapshot() const {

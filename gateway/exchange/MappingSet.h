@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "gateway/core/Error.h"
@@ -26,10 +27,21 @@ class MappingSet {
   Snapshot snapshot() const;
   std::shared_ptr<const mapping::Mapping> find(const std::string& system) const;
 
+  // A configured system whose first version is still a draft (in joint debugging): its adapter
+  // is built for the draft's input format, the sandbox runs the draft, and the production
+  // intake answers `intake.not_published` until a version is published and installed.
+  struct Awaiting {
+    std::string inputFormat;
+    std::string draftVersion;
+  };
+  void await(const std::string& system, Awaiting awaiting);
+  std::optional<Awaiting> awaiting(const std::string& system) const;
+
  private:
   mutable std::mutex mu_;
   Snapshot current_ =
       std::make_shared<const std::map<std::string, std::shared_ptr<const mapping::Mapping>>>();
+  std::map<std::string, Awaiting> awaiting_;  // until install()
 };
 
 }  // namespace huitong::exchange

@@ -144,14 +144,18 @@ AdapterRuntime::~AdapterRuntime() {
 Result<void> AdapterRuntime::create() {
   static const rapidjson::Value kNoBlock(rapidjson::kObjectType);
   for (const SystemConfig& sc : config_.systems) {
-    const auto mapping = mappings_.find(sc.id);
-    if (!mapping) {
+    // The format the running version reads, or (nothing published yet) the draft's.
+    std::string format;
+    if (const auto mapping = mappings_.find(sc.id))
+      format = mapping->inputFormat();
+    else if (const auto waiting = mappings_.awaiting(sc.id))
+      format = waiting->inputFormat;
+    if (format.empty()) {
       return Error{"config.invalid",
                    "system '" + sc.id + "' has no mapping (" + config_.mappingsDir + "/" + sc.id +
                        "/mapping.json)",
                    sc.where};
     }
-    const std::string& format = mapping->inputFormat();
     std::string name = sc.adapterKind;
     if (name.empty()) {
       if (format == "json" || format == "rows" || format == "xml") {
@@ -199,7 +203,7 @@ Result<void> AdapterRuntime::create() {
       e.message = "system '" + sc.id + "' (" + name + "): " + e.message;
       return e;
     }
-    systems_[sc.id] = System{sc.id, name, factory->kind(), made.value().get()};
+    systems_[sc.id] = System{sc.id, name, factory->kind(), made.value().get(), format};
     adapters_[sc.id] = std::move(made).value();
     hosts_[sc.id] = std::move(host);
     const std::string label = "system=\"" + exchange::MetricsRegistry::escape(sc.id) + "\"";

@@ -41,6 +41,7 @@ class AdapterRuntime {
     std::string adapterName;
     adapter::AdapterKind kind = adapter::AdapterKind::kPush;
     adapter::Adapter* adapter = nullptr;
+    std::string format;  // the input format it was built for (json, xml, csv, rows)
   };
   const System* find(const std::string& system) const;
   std::optional<adapter::SourceStatus> sourceStatus(const std::string& system) const;

@@ -43,10 +43,18 @@ Result<void> MappingSync::refresh(bool initial) {
     std::string error;
     if (!loaded.ok()) {
       error = loaded.error().describe();
-    } else if (const auto running = set_.find(l.system);
-               running && running->inputFormat() != loaded.value()->inputFormat()) {
-      error = "version " + l.version + " reads " + loaded.value()->inputFormat() +
-              " but the system's adapter reads " + running->inputFormat() + ": restart to switch";
+    } else {
+      // The adapter reads what the running version reads, or (first publish) what the draft
+      // it was built for reads.
+      std::string adapterReads;
+      if (const auto running = set_.find(l.system))
+        adapterReads = running->inputFormat();
+      else if (const auto waiting = set_.awaiting(l.system))
+        adapterReads = waiting->inputFormat;
+      if (!adapterReads.empty() && adapterReads != loaded.value()->inputFormat()) {
+        error = "version " + l.version + " reads " + loaded.value()->inputFormat() +
+                " but the system's adapter reads " + adapterReads + ": restart to switch";
+      }
     }
     std::lock_guard<std::mutex> lock(statusMutex_);
     SystemStatus& s = status_[l.system];
@@ -81,11 +89,31 @@ Result<void> MappingSync::refresh(bool initial) {
   if (initial) {
     std::lock_guard<std::mutex> lock(statusMutex_);
     for (const auto& system : systems_) {
-      if (status_[system].running.empty()) {
-        return firstFailure.code.empty()
-                   ? Error{"mapping.missing", "system '" + system + "' has no live mapping", ""}
-                   : firstFailure;
+      if (!status_[system].running.empty())
+        continue;
+      if (!firstFailure.code.empty())
+        return firstFailure;
+      // Nothing published yet: a system in joint debugging starts on its newest draft.
+      auto all = versions_.versions(system);
+      if (!all.ok())
+        return all.error();
+      const registry::MappingVersionRecord* newest = nullptr;
+      for (const auto& v : all.value()) {
+        if (newest == nullptr || v.createdAt > newest->createdAt ||
+            (v.createdAt == newest->createdAt && v.version > newest->version))
+          newest = &v;
       }
+      if (newest == nullptr) {
+        return Error{"mapping.missing",
+                     "system '" + system + "' has no mapping version: upload one (`huitong " +
+                         "mapping draft`) or put its folder under the mappings directory",
+                     ""};
+      }
+      set_.await(system, exchange::MappingSet::Awaiting{newest->inputFormat, newest->version});
+      log_("notice",
+           "no published mapping: production waits for a publish, the sandbox runs "
+           "the draft",
+           {{"system", system}, {"draft", newest->version}, {"reads", newest->inputFormat}});
     }
   }
   return {};

@@ -175,9 +175,8 @@ Result<void> SandboxApi::create() {
       continue;
     auto host = std::make_unique<SandboxHost>(*this, sc.id, rt->adapterName);
     // The same config block as production: the same formats, the same wording.
-    const auto mapping = mappings_.find(sc.id);
     adapter::AdapterSpec spec{
-        sc.id, mapping ? mapping->inputFormat() : std::string(),
+        sc.id, rt->format,
         sc.adapterConfig ? *sc.adapterConfig
                          : ConfigNode(
                                kNoBlock, "", [&sc](const std::string&) { return sc.where; }, ""),

@@ -590,6 +590,13 @@ Result<BootstrapOutcome> MappingVersions::bootstrap(const std::string& system,
   if (!fs::exists(fs::path(dir) / "mapping.json", ec)) {
     if (current.value())
       return BootstrapOutcome{"none", current.value()->version, "no folder; the live one runs"};
+    auto stored = versions(system);
+    if (!stored.ok())
+      return stored.error();
+    if (!stored.value().empty()) {
+      return BootstrapOutcome{"awaiting", stored.value().back().version,
+                              "no published version yet: the sandbox runs the newest draft"};
+    }
     return Error{"mapping.missing",
                  "system '" + system + "' has no published mapping and no " + dir +
                      "/mapping.json to start from",

@@ -61,7 +61,9 @@ struct MappingTestOutcome {
 
 // What `bootstrap` did with a system's mapping folder, for the log.
 struct BootstrapOutcome {
-  std::string action;  // "published" | "draft" | "unchanged" | "differs" | "none"
+  // "published" | "draft" | "unchanged" | "differs" | "none" | "awaiting" (no folder, nothing
+  // published, drafts stored: the system starts in joint debugging)
+  std::string action;
   std::string version;
   std::string message;
 };
@@ -105,7 +107,8 @@ class MappingVersions {
   // audited "mapping.import" by `actorName`, role system); a folder whose version is not
   // stored yet becomes a draft (audited "mapping.draft"); a stored version with other files is
   // reported ("differs": bump the version), never overwritten. A missing folder is fine when a
-  // version is live.
+  // version is live, or when drafts are stored ("awaiting": joint debugging before the first
+  // publish).
   Result<BootstrapOutcome> bootstrap(const std::string& system, const std::string& dir,
                                      const std::string& actorName);
 
