@@ -1,0 +1,65 @@
+// Monitoring inside `huitong serve`: reads the config's "monitor" block (schedule-level keys:
+// workers, retention, major_events, alerts, notify, silences, maintenance, tcp; probes and hosts
+// are read by their own parts), builds every ScheduledCheck, refuses an impossible schedule with
+// file:line, opens the results store, and exports each check on /metrics
+// (huitong_check_up, huitong_check_duration_seconds, huitong_check_lateness_seconds,
+// huitong_monitor_<value>, huitong_alerts_firing).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gateway/core/ConfigNode.h"
+#include "gateway/core/WorkCalendar.h"
+#include "gateway/exchange/Metrics.h"
+#include "gateway/monitor/schedule/MonitorService.h"
+#include "gateway/storage/ExchangeStore.h"
+
+namespace huitong::app {
+
+// Reads one part's checks from the monitor block (probes, hosts, tcp).
+using CheckReader = std::function<Result<std::vector<monitor::ScheduledCheck>>(
+    const ConfigNode& monitorBlock, const Clock& clock)>;
+
+class MonitorWiring {
+ public:
+  // nullptr (and no error) when the config has no "monitor" block.
+  static Result<std::unique_ptr<MonitorWiring>> create(const std::optional<ConfigNode>& block,
+                                                       const storage::StoreConfig& store,
+                                                       const WorkCalendar& calendar,
+                                                       const Clock& clock,
+                                                       exchange::MetricsRegistry& metrics);
+  ~MonitorWiring();
+
+  void start();
+  void stop();
+  monitor::schedule::MonitorService& service() { return *service_; }
+
+ private:
+  MonitorWiring() = default;
+  void observe(const monitor::schedule::RunRecord& r);
+
+  exchange::MetricsRegistry* metrics_ = nullptr;
+  std::unique_ptr<monitor::schedule::ResultsStore> store_;
+  std::unique_ptr<monitor::schedule::MonitorService> service_;
+  struct Latest {
+    double up = 0, durationSeconds = 0, latenessSeconds = 0;
+    std::map<std::string, double> values;
+  };
+  std::mutex mu_;
+  std::map<std::string, Latest> latest_;
+  std::set<std::string> registered_;  // value gauges already on /metrics
+};
+
+// Metric name and labels of a value entry: "disk_used_percent{mount=\"/\"}" of check "db" →
+// name "huitong_monitor_disk_used_percent", labels "check=\"db\",mount=\"/\"". An invalid name
+// character becomes '_'.
+void monitorMetricName(const std::string& checkId, const std::string& value, std::string& name,
+                       std::string& labels);
+
+}  // namespace huitong::app
