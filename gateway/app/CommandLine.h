@@ -48,5 +48,7 @@ int runAudit(const std::vector<std::string>& args);
 int runFiling(const std::vector<std::string>& args);
 // `huitong user create | list | set-password | disable` (UserCommand.cpp)
 int runUser(const std::vector<std::string>& args);
+// `huitong probe run` (ProbeCommand.cpp)
+int runProbe(const std::vector<std::string>& args);
 
 }  // namespace huitong::app

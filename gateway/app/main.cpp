@@ -46,6 +46,8 @@ const Verb kVerbs[] = {
      "try a mapping before it goes live: `sandbox replay` runs journaled messages through a "
      "version",
      huitong::app::runSandbox},
+    {"probe", "page probes and login flows: `probe run` runs monitor.probes once (--config FILE)",
+     huitong::app::runProbe},
     {"simulate", "play the demo's department systems (--config sandbox/demo/simulator.json)",
      huitong::simulator::runSimulate},
 };

@@ -153,6 +153,23 @@ Result<ConfigNode> ConfigNode::object(const std::string& key, bool required) con
   return ConfigNode(v, childPointer(key), locate_, baseDir_);
 }
 
+Result<std::vector<ConfigNode>> ConfigNode::objects(const std::string& key) const {
+  std::vector<ConfigNode> out;
+  if (!has(key))
+    return out;
+  const auto& v = (*value_)[key.c_str()];
+  if (!v.IsArray())
+    return fail(key, key + " must be a list of objects");
+  for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+    const std::string pointer = childPointer(key) + "/" + std::to_string(i);
+    if (!v[i].IsObject())
+      return Error{"config.invalid", key + "[" + std::to_string(i) + "] must be an object",
+                   locate_(pointer)};
+    out.emplace_back(v[i], pointer, locate_, baseDir_);
+  }
+  return out;
+}
+
 std::string ConfigNode::resolvePath(const std::string& path) const {
   if (path.empty() || path[0] == '/' || baseDir_.empty())
     return path;

@@ -50,6 +50,8 @@ class ConfigNode {
                             const std::string& fallback) const;
   // A child object (absent: error when `required`, else a node over an empty object).
   Result<ConfigNode> object(const std::string& key, bool required = false) const;
+  // A list of objects (absent = empty), each a node whose errors point into the list.
+  Result<std::vector<ConfigNode>> objects(const std::string& key) const;
 
   // A path from the config resolved against the config file's folder (absolute stays).
   std::string resolvePath(const std::string& path) const;
