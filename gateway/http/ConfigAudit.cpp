@@ -53,7 +53,9 @@ bool isCredentialFileKey(const std::string& key) {
   const std::string k = lowerAscii(key);
   static const std::set<std::string> kExact{"certificate_file", "private_key_file", "ca_file",
                                             "public_key_file", "connection_file"};
-  return kExact.count(k) || endsWith(k, "_key_file") || endsWith(k, "_cert_file");
+  // password_file: a monitoring probe's login password (monitor.probes[].credentials).
+  return kExact.count(k) || endsWith(k, "_key_file") || endsWith(k, "_cert_file") ||
+         k == "password_file" || endsWith(k, "_password_file");
 }
 
 // The passwords inside `text` replaced by "***": password=, passwd=, pwd= (libpq "k=v k=v",

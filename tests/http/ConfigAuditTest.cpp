@@ -318,4 +318,32 @@ BOOST_AUTO_TEST_CASE(starts_on_a_real_trail_append_only_what_changed) {
   noSecretIn(all);
 }
 
+BOOST_AUTO_TEST_CASE(a_probe_password_file_is_recorded_by_its_digest) {
+  Dir dir;
+  dir.write("funeral.pem", "pem one");
+  const auto redacted = [&] {
+    std::string text = configText({});
+    text.insert(text.rfind('}'), R"(, "monitor": {"probes": [{"id": "applicant-login",
+      "url": "https://portal.example.cn/login",
+      "credentials": {"username": "monitor01", "password_file": "probe.pw"}}]})");
+    dir.write("gateway.json", text);
+    auto c = http::loadConfig((dir.path / "gateway.json").string());
+    BOOST_TEST_REQUIRE(c.ok(), (c.ok() ? "" : c.error().describe()));
+    return http::redactedConfig(c.value());
+  };
+  dir.write("probe.pw", "Probe-Secret-1\n");
+  const std::string before = redacted();
+  BOOST_TEST(before.find("Probe-Secret-1") == std::string::npos);
+  BOOST_TEST(before.find(R"("password_file":{"path":"probe.pw","sha256":")") != std::string::npos);
+  dir.write("probe.pw", "Probe-Secret-2\n");
+  const std::string after = redacted();
+  const auto entries = http::configAuditEntries(before, after, "gateway.json", "a", 7);
+  BOOST_TEST_REQUIRE(entries.size() == 2u);
+  BOOST_TEST(entries[0].action == "credential.change");
+  BOOST_TEST(entries[0].target.find("/monitor/probes/0/credentials/password_file") !=
+             std::string::npos);
+  for (const auto& e : entries)
+    BOOST_TEST((e.before + e.after + e.target).find("Probe-Secret") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
