@@ -1,5 +1,6 @@
 #include "gateway/app/MonitorWiring.h"
 
+#include "gateway/monitor/probe/ProbeConfig.h"
 #include "gateway/monitor/schedule/Notifiers.h"
 #include "gateway/monitor/schedule/Schedule.h"
 #include "gateway/monitor/schedule/TcpCheck.h"
@@ -274,6 +275,7 @@ Result<std::unique_ptr<MonitorWiring>> MonitorWiring::create(
   // Every part's checks. The probe and host parts add their readers here as they land.
   std::vector<CheckReader> readers{
       [](const ConfigNode& b, const Clock&) { return readTcpChecks(b); },
+      [](const ConfigNode& b, const Clock&) { return monitor::probe::readProbes(b); },
   };
   std::vector<monitor::ScheduledCheck> checks;
   std::set<std::string> ids;
