@@ -1,5 +1,6 @@
 #include "gateway/app/MonitorWiring.h"
 
+#include "gateway/monitor/host/HostsConfig.h"
 #include "gateway/monitor/probe/ProbeConfig.h"
 #include "gateway/monitor/schedule/Notifiers.h"
 #include "gateway/monitor/schedule/Schedule.h"
@@ -276,6 +277,7 @@ Result<std::unique_ptr<MonitorWiring>> MonitorWiring::create(
   std::vector<CheckReader> readers{
       [](const ConfigNode& b, const Clock&) { return readTcpChecks(b); },
       [](const ConfigNode& b, const Clock&) { return monitor::probe::readProbes(b); },
+      monitor::host::readHosts,
   };
   std::vector<monitor::ScheduledCheck> checks;
   std::set<std::string> ids;

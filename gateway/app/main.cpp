@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/app/AgentCommand.h"
 #include "gateway/app/CommandLine.h"
 #include "gateway/app/SandboxCommand.h"
 #include "gateway/auth/SignCommand.h"
@@ -48,6 +49,11 @@ const Verb kVerbs[] = {
      huitong::app::runSandbox},
     {"probe", "page probes and login flows: `probe run` runs monitor.probes once (--config FILE)",
      huitong::app::runProbe},
+    {"agent",
+     "serve this host's CPU, memory and disk to a monitoring gateway (--listen, --token-file)",
+     huitong::app::runAgent},
+    {"host", "print this host's CPU, load, memory, swap and disk use as JSON",
+     huitong::app::runHost},
     {"simulate", "play the demo's department systems (--config sandbox/demo/simulator.json)",
      huitong::simulator::runSimulate},
 };

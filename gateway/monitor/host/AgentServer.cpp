@@ -16,7 +16,6 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/ThreadPool.h>
-#include <Poco/URI.h>
 #include <rapidjson/document.h>
 
 #include "gateway/core/Json.h"
@@ -69,12 +68,18 @@ void problem(Poco::Net::HTTPServerResponse& res, Poco::Net::HTTPResponse::HTTPSt
   send(res, status, "application/problem+json; charset=utf-8", json::write(d));
 }
 
+// The request target without its query (never parsed further: only exact paths are served).
+std::string pathOf(const std::string& target) {
+  return target.substr(0, target.find('?'));
+}
+
 class Handler final : public Poco::Net::HTTPRequestHandler {
  public:
   explicit Handler(AgentServer::Impl& impl) : impl_(impl) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& req,
                      Poco::Net::HTTPServerResponse& res) override {
+    const auto t0 = std::chrono::steady_clock::now();
     try {
       serve(req, res);
     } catch (const std::exception& e) {
@@ -83,11 +88,20 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
                 "Internal error", e.what());
       }
     }
+    if (impl_.options.requestLog) {
+      impl_.options.requestLog(
+          req.getMethod(), pathOf(req.getURI()), static_cast<int>(res.getStatus()),
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
   }
 
  private:
   void serve(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) {
-    const std::string path = Poco::URI(req.getURI()).getPath();
+    // No request body is read: a connection that sent one is closed after the answer, so its
+    // unread bytes are never taken for the next request.
+    if (req.hasContentLength() ? req.getContentLength() > 0 : req.getChunkedTransferEncoding())
+      res.setKeepAlive(false);
+    const std::string path = pathOf(req.getURI());
     const std::string auth = req.get("Authorization", "");
     const std::string scheme = "Bearer ";
     const bool bearer = auth.size() > scheme.size() &&

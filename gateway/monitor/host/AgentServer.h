@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -20,6 +21,8 @@ struct AgentOptions {
   std::string token;       // REQUIRES: not empty
   unsigned threads = 4;
   HostReader::Options reader;
+  // Called after each answer (method, path, status, milliseconds); from server threads.
+  std::function<void(const std::string&, const std::string&, int, double)> requestLog;
 };
 
 // Equal strings in a time that does not depend on where they first differ (nor, beyond the

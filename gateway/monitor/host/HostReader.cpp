@@ -265,32 +265,42 @@ Result<HostFigures> HostReader::read() {
   auto span = [](const CpuTimes& a, const CpuTimes& b) {
     return (b.busy() + b.idleAll()) - (a.busy() + a.idleAll());
   };
-  // No previous sample, one from before a reboot (counters went back), or one so recent that no
-  // jiffy passed: take a fresh pair.
-  const bool usable = previous_ && now.value().busy() >= previous_->busy() &&
-                      now.value().idleAll() >= previous_->idleAll() &&
-                      span(*previous_, now.value()) > 0;
-  if (!usable) {
-    previous_ = now.value();
-    previousAt_ = nowAt;
-    options_.sleep(options_.firstSampleGapMs);
-    now = sampleCpu(cpuCount);
-    if (!now.ok())
-      return now.error();
-    nowAt = clock_.now();
-  }
-  const CpuTimes& a = *previous_;
-  const CpuTimes& b = now.value();
+  const bool wentBack = previous_ && (now.value().busy() < previous_->busy() ||
+                                      now.value().idleAll() < previous_->idleAll());
   HostFigures f;
-  if (b.busy() >= a.busy() && b.idleAll() >= a.idleAll() && span(a, b) > 0) {
-    f.cpuPercent =
-        100.0 * static_cast<double>(b.busy() - a.busy()) / static_cast<double>(span(a, b));
-  }
-  f.cpuIntervalMs = static_cast<double>(nowAt - previousAt_);
-  f.cpuTimes = b;
+  f.cpuTimes = now.value();
   f.cpuCount = cpuCount;
-  previous_ = b;
-  previousAt_ = nowAt;
+  if (previous_ && !wentBack && span(*previous_, now.value()) == 0 && lastIntervalMs_ > 0) {
+    // Read again before a jiffy passed (two scrapers back to back): the share just computed
+    // still stands, without a pause and without losing the previous sample.
+    f.cpuPercent = lastPercent_;
+    f.cpuIntervalMs = lastIntervalMs_;
+  } else {
+    if (!previous_ || wentBack || span(*previous_, now.value()) == 0) {
+      // No usable previous sample (first read, a reboot since): take a fresh pair.
+      previous_ = now.value();
+      previousAt_ = nowAt;
+      options_.sleep(options_.firstSampleGapMs);
+      now = sampleCpu(cpuCount);
+      if (!now.ok())
+        return now.error();
+      nowAt = clock_.now();
+    }
+    const CpuTimes& a = *previous_;
+    const CpuTimes& b = now.value();
+    f.cpuPercent = 0;
+    if (b.busy() >= a.busy() && b.idleAll() >= a.idleAll() && span(a, b) > 0) {
+      f.cpuPercent =
+          100.0 * static_cast<double>(b.busy() - a.busy()) / static_cast<double>(span(a, b));
+    }
+    f.cpuIntervalMs = static_cast<double>(nowAt - previousAt_);
+    f.cpuTimes = b;
+    f.cpuCount = cpuCount;
+    previous_ = b;
+    previousAt_ = nowAt;
+    lastPercent_ = f.cpuPercent;
+    lastIntervalMs_ = f.cpuIntervalMs;
+  }
 
   const std::string loadFile = options_.procRoot + "/loadavg";
   auto load = slurp(loadFile);

@@ -49,10 +49,11 @@ class HostReader {
   // `clock` must outlive the reader.
   HostReader(Options options, const Clock& clock);
 
-  // One read. CPU % is over the interval since this reader's previous read (the first read
-  // samples twice, firstSampleGapMs apart). Thread-safe (reads are serialised). An unreadable
-  // or malformed /proc file is an Error naming the file and line; a mount whose statvfs fails
-  // is left out.
+  // One read. CPU % is over the interval since this reader's previous read (the first read,
+  // and one after a reboot, samples twice firstSampleGapMs apart; one before a jiffy passed
+  // repeats the share the previous read computed). Thread-safe (reads are serialised). An
+  // unreadable or malformed /proc file is an Error naming the file and line; a mount whose statvfs
+  // fails is left out.
   Result<HostFigures> read();
 
  private:
@@ -63,6 +64,7 @@ class HostReader {
   std::mutex mu_;
   std::optional<CpuTimes> previous_;
   EpochMillis previousAt_ = 0;
+  double lastPercent_ = 0, lastIntervalMs_ = 0;
 };
 
 // Parsers of the /proc files, exposed for tests. Errors name `file` and the line.

@@ -198,19 +198,25 @@ BOOST_AUTO_TEST_CASE(later_reads_use_the_previous_sample_and_resample_when_neede
   BOOST_TEST(r.value().cpuPercent == 30.0, boost::test_tools::tolerance(1e-12));
   BOOST_TEST(r.value().cpuIntervalMs == 60000.0);
   BOOST_TEST(r.value().cpuCount == 1u);
-  // Nothing moved since: a fresh pair 200 ms apart.
-  f.statAfterSleep = "cpu  1950 100 800 9550 500 50 150 100 90 0\n";
+  // Read again before a jiffy passed: the same share, no pause.
+  f.clock.set(f.clock.now() + 3);
   r = f.reader.read();
   BOOST_TEST_REQUIRE(r.ok());
-  BOOST_TEST(f.sleeps == 2);
+  BOOST_TEST(f.sleeps == 1);
+  BOOST_TEST(r.value().cpuPercent == 30.0, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(r.value().cpuIntervalMs == 60000.0);
+  // And the sample before it still counts once the counters move.
+  f.proc.write("stat", "cpu  2000 100 800 9600 500 50 150 100 90 0\n");
+  r = f.reader.read();
+  BOOST_TEST_REQUIRE(r.ok());
   BOOST_TEST(r.value().cpuPercent == 50.0, boost::test_tools::tolerance(1e-12));
-  BOOST_TEST(r.value().cpuIntervalMs == 200.0);
+  BOOST_TEST(r.value().cpuIntervalMs == 3.0);
   // Counters went back (a reboot between reads): never a negative share, a fresh pair.
   f.proc.write("stat", "cpu  10 0 10 80 0 0 0 0 0 0\n");
   f.statAfterSleep = "cpu  20 0 10 90 0 0 0 0 0 0\n";
   r = f.reader.read();
   BOOST_TEST_REQUIRE(r.ok());
-  BOOST_TEST(f.sleeps == 3);
+  BOOST_TEST(f.sleeps == 2);
   BOOST_TEST(r.value().cpuPercent == 50.0, boost::test_tools::tolerance(1e-12));
 }
 
