@@ -8,7 +8,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   libpoco-dev libpq-dev libexpat1-dev libsqlite3-dev sqlite3 postgresql-15
   rapidjson-dev libboost-test-dev libssl-dev libpcre2-dev
-  jq curl prometheus python3-yaml
+  jq curl prometheus python3-yaml procps
   "$@"
 )
 
