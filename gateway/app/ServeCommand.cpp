@@ -265,6 +265,13 @@ class ServeApp : public Poco::Util::ServerApplication {
       delivery.stop();
       return kExitFailed;
     }
+    if (auto r = sandboxApi.start(); !r.ok()) {
+      std::cerr << "huitong serve: " << r.error().describe() << "\n";
+      server.stop();
+      adapterRuntime.stop();
+      delivery.stop();
+      return kExitFailed;
+    }
     mappingSync.start();
     ready = true;
     logLine(
@@ -278,6 +285,7 @@ class ServeApp : public Poco::Util::ServerApplication {
     ready = false;
     logLine("info", "stopping: intake closed, in-flight requests finishing; the outbox is kept");
     server.stop();
+    sandboxApi.stop();
     adapterRuntime.stop();
     delivery.stop();
     logLine("info", "stopped");

@@ -521,8 +521,23 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
     }
     if (auto sb = v.FindMember("sandbox"); sb != v.MemberEnd()) {
       const std::string sptr = ptr + "/sandbox";
-      if (auto k = r.keys(sb->value, sptr, {"keys"}); !k.ok())
+      if (auto k = r.keys(sb->value, sptr, {"keys", "adapter", "trace_dir"}); !k.ok())
         return k.error();
+      if (auto ad = sb->value.FindMember("adapter"); ad != sb->value.MemberEnd()) {
+        if (!ad->value.IsObject())
+          return r.fail(sptr + "/adapter",
+                        "sandbox.adapter is the block of the sandbox's own instance of the "
+                        "system's pull adapter, e.g. {\"folder\": \"drop/sandbox\"}");
+        s.sandboxAdapterConfig.emplace(
+            ad->value, sptr + "/adapter", [file](const std::string& p) { return file->where(p); },
+            r.baseDir());
+      }
+      if (auto td = sb->value.FindMember("trace_dir"); td != sb->value.MemberEnd()) {
+        if (!td->value.IsString() || td->value.GetStringLength() == 0)
+          return r.fail(sptr + "/trace_dir", "trace_dir is a folder path");
+        const std::string dir = td->value.GetString();
+        s.sandboxTraceDir = !dir.empty() && dir[0] == '/' ? dir : r.baseDir() + "/" + dir;
+      }
       if (auto keys = sb->value.FindMember("keys"); keys != sb->value.MemberEnd()) {
         if (auto k = readKeys(keys->value, sptr + "/keys", s.sandboxKeys); !k.ok())
           return k.error();

@@ -57,6 +57,13 @@ struct SystemConfig {
   // "sandbox": {"keys": [...]}, the joint-debug sandbox's own keys (docs/sandbox.md): never
   // valid in production, and production keys are never valid there. None: no sandbox.
   std::vector<auth::DepartmentKey> sandboxKeys;
+  // "sandbox": {"adapter": {...}} of a pull system (file_drop, db_poll): the block of a second
+  // instance of the same adapter reading its own sandbox folder or table, whose messages go to
+  // the sandbox (docs/sandbox.md "Pull systems"). None: no sandbox for a pull system.
+  std::optional<ConfigNode> sandboxAdapterConfig;
+  // "sandbox": {"trace_dir": DIR}: where a pull sandbox writes each session's trace
+  // (<session>.json and .html) for a department that reads files, not HTTP; "" = not written.
+  std::string sandboxTraceDir;
   std::string where;  // file:line:column of the system's block
 };
 

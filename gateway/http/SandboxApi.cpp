@@ -1,7 +1,9 @@
 #include "gateway/http/SandboxApi.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPServerRequest.h>
@@ -90,6 +92,31 @@ bool sees(const registry::Actor& a, const std::string& system) {
   return a.role != registry::Role::kDepartment || (!a.system.empty() && a.system == system);
 }
 
+// A pull sandbox must never read (or move, or flag) what production reads: the folders, state
+// folder and table of its block are compared with the production block's.
+Result<void> sharedPlace(const ConfigNode& production, const ConfigNode& sandbox) {
+  auto text = [](const ConfigNode& n, const char* key) -> std::string {
+    const auto& v = n.value();
+    auto it = v.FindMember(key);
+    return it != v.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
+  };
+  for (const char* key : {"folder", "done_dir", "error_dir", "state_dir"}) {
+    const std::string p = text(production, key), s = text(sandbox, key);
+    if (!p.empty() && !s.empty() && production.resolvePath(p) == sandbox.resolvePath(s))
+      return sandbox.fail(key, std::string(key) + " is production's " + key +
+                                   ": the sandbox reads a folder of its own");
+  }
+  const std::string table = text(sandbox, "table");
+  if (!table.empty() && table == text(production, "table") &&
+      text(sandbox, "connection") == text(production, "connection") &&
+      text(sandbox, "connection_file") == text(production, "connection_file")) {
+    return sandbox.fail("table", "table " + table +
+                                     " on the same connection is production's: the sandbox "
+                                     "reads a table of its own");
+  }
+  return {};
+}
+
 bool parseCount(const std::string& text, std::int64_t& out) {
   if (text.empty() || text.size() > 18)
     return false;
@@ -103,30 +130,57 @@ bool parseCount(const std::string& text, std::int64_t& out) {
 
 }  // namespace
 
-// A system's sandbox adapter's Host: submissions go to the sandbox, never to the intake.
+// A system's sandbox adapter's Host: submissions go to the sandbox, never to the intake. A push
+// adapter submits inside handle() (tCall says who and which version); a pull adapter submits
+// from its own thread, for the department that put the file or row there, on the version the
+// sandbox chooses by default (the newest draft or tested one).
 class SandboxApi::SandboxHost final : public adapter::Host, public adapter::Intake {
  public:
-  SandboxHost(SandboxApi& api, std::string system, std::string adapterName)
-      : api_(api), system_(std::move(system)), adapterName_(std::move(adapterName)) {}
+  SandboxHost(SandboxApi& api, std::string system, std::string adapterName, bool pull,
+              std::string traceDir)
+      : api_(api),
+        system_(std::move(system)),
+        adapterName_(std::move(adapterName)),
+        pull_(pull),
+        traceDir_(std::move(traceDir)) {}
 
   adapter::Intake& intake() override { return *this; }
   const Clock& clock() override { return api_.clock_; }
 
   adapter::Submission submit(const RawMessage& message) override {
-    if (tCall == nullptr) {
-      adapter::Submission refused;
-      refused.outcome = adapter::Submission::Outcome::kUnknownSystem;
-      refused.error = Error{"sandbox.pull", "the sandbox takes pushed requests only", ""};
-      return refused;
-    }
     RawMessage m = message;
     m.system = system_;
     if (m.adapter.empty())
       m.adapter = adapterName_;
     if (m.receivedAt == 0)
       m.receivedAt = api_.clock_.now();
-    tCall->session = api_.sandbox_.run(m, tCall->actor, tCall->version);
-    return submissionOf(*tCall->session);
+    if (!pull_) {
+      if (tCall == nullptr) {
+        adapter::Submission refused;
+        refused.outcome = adapter::Submission::Outcome::kUnknownSystem;
+        refused.error = Error{"sandbox.push", "the sandbox takes this system's HTTP requests", ""};
+        return refused;
+      }
+      tCall->session = api_.sandbox_.run(m, tCall->actor, tCall->version);
+      return submissionOf(*tCall->session);
+    }
+    auto version = api_.sandbox_.chooseVersion(system_, "");
+    if (!version.ok()) {
+      // Nothing to run it on: the file or row waits where it is (kUnknownSystem is not durable).
+      adapter::Submission waiting;
+      waiting.outcome = adapter::Submission::Outcome::kUnknownSystem;
+      waiting.error = version.error();
+      return waiting;
+    }
+    const sandbox::Session session =
+        api_.sandbox_.run(m, adapterName_ + ":" + system_, version.value());
+    writeTrace(session, m.sourceRef);
+    log(adapter::LogLevel::kInfo, "sandbox session",
+        {{"session", session.id},
+         {"source", m.sourceRef},
+         {"version", session.mappingVersion},
+         {"outcome", session.outcome}});
+    return submissionOf(session);
   }
 
   void log(adapter::LogLevel level, const std::string& message,
@@ -141,9 +195,34 @@ class SandboxApi::SandboxHost final : public adapter::Host, public adapter::Inta
   void reportSource(const adapter::SourceStatus&) override {}
 
  private:
+  // <trace_dir>/<session>.json and .html, written whole (a temporary name, then renamed).
+  void writeTrace(const sandbox::Session& session, const std::string& source) {
+    if (traceDir_.empty())
+      return;
+    const rapidjson::Document doc = sandbox::sessionToJson(session);
+    const std::pair<const char*, std::string> files[] = {{".json", json::writePretty(doc)},
+                                                         {".html", sandbox::sessionHtml(doc)}};
+    for (const auto& [suffix, text] : files) {
+      const std::string path = traceDir_ + "/" + session.id + suffix;
+      const std::string tmp = path + ".tmp";
+      std::FILE* f = std::fopen(tmp.c_str(), "wb");
+      const bool written =
+          f != nullptr && std::fwrite(text.data(), 1, text.size(), f) == text.size();
+      const bool closed = f != nullptr && std::fclose(f) == 0;
+      if (!written || !closed || std::rename(tmp.c_str(), path.c_str()) != 0) {
+        const std::string why = std::strerror(errno);
+        std::remove(tmp.c_str());
+        log(adapter::LogLevel::kError, "sandbox trace not written",
+            {{"session", session.id}, {"source", source}, {"path", path}, {"error", why}});
+      }
+    }
+  }
+
   SandboxApi& api_;
   std::string system_;
   std::string adapterName_;
+  bool pull_;
+  std::string traceDir_;
 };
 
 SandboxApi::SandboxApi(const GatewayConfig& config, const adapter::AdapterRegistry& registry,
@@ -164,22 +243,44 @@ Result<void> SandboxApi::create() {
   static const rapidjson::Value kNoBlock(rapidjson::kObjectType);
   std::vector<auth::DepartmentKey> keys;
   for (const SystemConfig& sc : config_.systems) {
-    if (sc.sandboxKeys.empty())
-      continue;
     keys.insert(keys.end(), sc.sandboxKeys.begin(), sc.sandboxKeys.end());
     const AdapterRuntime::System* rt = adapters_.find(sc.id);
-    if (rt == nullptr || rt->kind != adapter::AdapterKind::kPush)
+    if (rt == nullptr)
       continue;
+    const bool pull = rt->kind == adapter::AdapterKind::kPull;
+    if (!pull && sc.sandboxAdapterConfig) {
+      return sc.sandboxAdapterConfig->fail(
+          "", "system '" + sc.id + "' is pushed (" + rt->adapterName +
+                  "): its sandbox is POST /sandbox/v1/" + sc.id +
+                  " with sandbox keys; sandbox.adapter is for file_drop and db_poll systems");
+    }
+    if (pull && !sc.sandboxKeys.empty() && !sc.sandboxAdapterConfig) {
+      return Error{"config.invalid",
+                   "system '" + sc.id + "' is pulled (" + rt->adapterName +
+                       "): sandbox keys have nothing to sign; give it a sandbox folder or table "
+                       "(systems." +
+                       sc.id + ".sandbox.adapter)",
+                   sc.where};
+    }
+    if ((!pull && sc.sandboxKeys.empty()) || (pull && !sc.sandboxAdapterConfig))
+      continue;
+    if (pull && sc.adapterConfig) {
+      if (auto shared = sharedPlace(*sc.adapterConfig, *sc.sandboxAdapterConfig); !shared.ok())
+        return shared.error();
+    }
     const adapter::AdapterFactory* factory = registry_.find(rt->adapterName);
     if (factory == nullptr)
       continue;
-    auto host = std::make_unique<SandboxHost>(*this, sc.id, rt->adapterName);
-    // The same config block as production: the same formats, the same wording.
+    auto host =
+        std::make_unique<SandboxHost>(*this, sc.id, rt->adapterName, pull, sc.sandboxTraceDir);
+    // A push system: the same config block as production (the same formats, the same wording).
+    // A pull system: the sandbox block (its own folder or table), the same adapter.
     adapter::AdapterSpec spec{
         sc.id, rt->format,
-        sc.adapterConfig ? *sc.adapterConfig
-                         : ConfigNode(
-                               kNoBlock, "", [&sc](const std::string&) { return sc.where; }, ""),
+        pull               ? *sc.sandboxAdapterConfig
+        : sc.adapterConfig ? *sc.adapterConfig
+                           : ConfigNode(
+                                 kNoBlock, "", [&sc](const std::string&) { return sc.where; }, ""),
         host.get()};
     Result<std::unique_ptr<adapter::Adapter>> made{Error{}};
     try {
@@ -203,6 +304,39 @@ Result<void> SandboxApi::create() {
   }
   verifier_ = std::make_unique<auth::Verifier>(std::move(verifier).value());
   return {};
+}
+
+Result<void> SandboxApi::start() {
+  for (const auto& [system, sandboxAdapter] : adapterOf_) {
+    const AdapterRuntime::System* rt = adapters_.find(system);
+    if (rt == nullptr || rt->kind != adapter::AdapterKind::kPull)
+      continue;
+    Result<void> r{};
+    try {
+      r = sandboxAdapter->start();
+    } catch (const std::exception& e) {
+      r = Error{"adapter.start", e.what(), ""};
+    }
+    if (!r.ok()) {
+      Error e = r.error();
+      e.message = "system '" + system + "' sandbox: " + e.message;
+      return e;
+    }
+    started_.push_back(system);
+    logLine("info", "sandbox adapter started", {{"system", system}});
+  }
+  return {};
+}
+
+void SandboxApi::stop() {
+  for (const auto& system : started_) {
+    try {
+      adapterOf_[system]->stop();
+    } catch (const std::exception& e) {
+      logLine("error", "sandbox adapter stop failed", {{"system", system}, {"error", e.what()}});
+    }
+  }
+  started_.clear();
 }
 
 bool SandboxApi::handles(const std::vector<std::string>& parts) {
@@ -266,7 +400,7 @@ void SandboxApi::intake(HTTPServerRequest& req, HTTPServerResponse& res, const s
     return sendProblem(res, 404, "unknown-system", "Unknown system",
                        "no department system '" + system.substr(0, 64) + "'");
   }
-  if (sys->sandboxKeys.empty()) {
+  if (sys->sandboxKeys.empty() && !sys->sandboxAdapterConfig) {
     return sendProblem(res, 404, "no-sandbox", "No sandbox",
                        "system " + system +
                            " has no sandbox: its configuration names no sandbox keys "
@@ -277,8 +411,9 @@ void SandboxApi::intake(HTTPServerRequest& req, HTTPServerResponse& res, const s
   if (rt->kind != adapter::AdapterKind::kPush || adapterIt == adapterOf_.end()) {
     return sendProblem(res, 404, "no-sandbox", "No sandbox",
                        "system " + system + " is pulled (" + rt->adapterName +
-                           "): its sandbox takes no HTTP requests, and this build has no "
-                           "sandbox folder or table for pull adapters yet");
+                           "): its sandbox takes no HTTP requests but reads the folder or table "
+                           "of systems." +
+                           system + ".sandbox.adapter (docs/sandbox.md \"Pull systems\")");
   }
   adapter::Adapter& sandboxAdapter = *adapterIt->second;
   const std::string label = "system=\"" + exchange::MetricsRegistry::escape(system) + "\"";

@@ -1,7 +1,8 @@
 // The joint-debug sandbox's HTTP side (docs/sandbox.md): POST /sandbox/v1/{system} takes a
 // department's message signed with one of the system's sandbox keys, runs it through a second
 // instance of the system's own push adapter whose Host hands it to the sandbox (never the
-// production intake), and answers the session's trace as JSON or HTML; staff read sessions
+// production intake), and answers the session's trace as JSON or HTML; a pull system's second
+// adapter instance reads its own sandbox folder or table the same way; staff read sessions
 // (GET /sandbox/v1/sessions[/{id}]) and an item's evidence
 // (GET /ops/v1/filings/{system}/{item}/evidence). Sandbox traffic is counted under its own metric
 // names only. Thread-safe; everything given outlives it.
@@ -38,9 +39,13 @@ class SandboxApi {
              const Clock& clock);
   ~SandboxApi();
 
-  // Builds a sandbox adapter for every push system with sandbox keys (after
-  // AdapterRuntime::create); a bad key stops the start.
+  // Builds a sandbox adapter for every push system with sandbox keys and every pull system with
+  // a sandbox folder or table (systems.X.sandbox.adapter), after AdapterRuntime::create; a bad
+  // key or block (one that shares production's folder or table) stops the start.
   Result<void> create();
+  // Starts the pull systems' sandbox adapters; stop() stops and joins them.
+  Result<void> start();
+  void stop();
 
   // Who calls a staff endpoint; answers 401 itself and returns nullopt when nobody.
   using StaffActor = std::function<std::optional<registry::Actor>()>;
@@ -72,6 +77,7 @@ class SandboxApi {
   std::unique_ptr<auth::Verifier> verifier_;
   std::map<std::string, std::unique_ptr<SandboxHost>> hosts_;
   std::map<std::string, std::unique_ptr<adapter::Adapter>> adapterOf_;
+  std::vector<std::string> started_;
 };
 
 }  // namespace huitong::http

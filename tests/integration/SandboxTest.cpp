@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gateway/core/Json.h"
@@ -406,6 +407,108 @@ BOOST_AUTO_TEST_CASE(departments_debug_on_a_draft_and_the_evidence_lets_the_item
     BOOST_TEST(probe.send("GET", "/healthz").status == 200);
     BOOST_TEST(gateway.process().running());
   }
+}
+
+// A pulled system (file_drop) debugs through a sandbox folder of its own: the department's export
+// job drops its file there; a second file_drop instance reads it into the sandbox (newest draft,
+// here the published folder's version), files it under done/ with the session named in its
+// report, writes the trace as JSON and HTML into trace_dir, and nothing reaches production.
+// A sandbox block that shares production's folder stops the start with its file:line.
+BOOST_AUTO_TEST_CASE(a_pulled_system_debugs_through_a_sandbox_folder_of_its_own) {
+  TempDir dir("huitong-it-sandbox-pull");
+  MockPlatformProcess platform(dir.path(), "it-platform-token");
+  const std::string system = "social-assistance";
+  const fs::path production = dir.path() / "drop", sandboxFolder = dir.path() / "drop-sandbox",
+                 traces = dir.path() / "traces";
+  for (const auto& f : {production, sandboxFolder, traces, dir.path() / "store"})
+    fs::create_directories(f);
+  auto block = [](const fs::path& folder) {
+    return "{\"kind\": \"file_drop\", \"folder\": \"" + folder.string() +
+           "\", \"encoding\": \"GB18030\", \"poll_ms\": 100, \"stable_ms\": 300}";
+  };
+  GatewayOptions o = deliveringTo(dir.path(), platform, {});
+  o.adapters[system] = block(production);
+  const std::string base = gatewayConfigJson(o, dir.path());
+  auto withSandboxBlock = [&](const std::string& sandboxBlock) {
+    std::string config = base;
+    const std::string at = "\"" + system + "\": {";
+    const auto pos = config.find(at);
+    BOOST_TEST_REQUIRE(pos != std::string::npos);
+    config.insert(pos + at.size(), "\"sandbox\": {\"adapter\": " + sandboxBlock +
+                                       ", \"trace_dir\": \"" + traces.string() + "\"}, ");
+    return config;
+  };
+
+  // Production's folder as the sandbox's: refused before anything is read.
+  {
+    const fs::path bad = dir.write("shared-folder.json", withSandboxBlock(block(production)));
+    Process serve({huitongBinary().string(), "serve", "--config", bad.string()}, dir.path(),
+                  "serve-shared");
+    const int status = serve.wait(60s);
+    BOOST_TEST(WIFEXITED(status));
+    BOOST_TEST(WEXITSTATUS(status) == 2);
+    const std::string err = readFile(serve.errPath());
+    BOOST_TEST(err.find("the sandbox reads a folder of its own") != std::string::npos, err);
+    BOOST_TEST(err.find("shared-folder.json:") != std::string::npos, err);
+  }
+
+  o.configText = withSandboxBlock(block(sandboxFolder));
+  GatewayProcess gateway(dir.path(), o);
+  const int port = gateway.port();
+  fs::path sample;
+  for (const auto& e : fs::directory_iterator(sharedDir() / "departments" / system / "samples")) {
+    if (e.path().extension() == ".csv" && (sample.empty() || e.path() < sample))
+      sample = e.path();
+  }
+  BOOST_TEST_REQUIRE(!sample.empty());
+  fs::copy_file(sample, sandboxFolder / (sample.filename().string() + ".tmp"));
+  fs::rename(sandboxFolder / (sample.filename().string() + ".tmp"),
+             sandboxFolder / sample.filename());
+
+  const auto until = std::chrono::steady_clock::now() + 30s;
+  std::string sessionId;
+  while (std::chrono::steady_clock::now() < until && sessionId.empty()) {
+    const Answer list = ops(port, "GET", "/sandbox/v1/sessions?system=" + system);
+    if (list.status == 200) {
+      const auto d = parse(list);
+      if (d["sessions"].Size() > 0)
+        sessionId = str(d["sessions"][0], "session_id");
+    }
+    if (sessionId.empty())
+      std::this_thread::sleep_for(100ms);
+  }
+  BOOST_TEST_REQUIRE(!sessionId.empty(), "no sandbox session for the dropped file");
+  const auto s = parse(ops(port, "GET", "/sandbox/v1/sessions/" + sessionId));
+  BOOST_TEST(str(s, "actor") == "file_drop:" + system);
+  BOOST_TEST(str(s, "outcome") == "judged");
+  BOOST_TEST_REQUIRE(s["events"].Size() > 0u);
+  BOOST_TEST(s["events"][0]["fields"].Size() > 0u);  // the field-by-field trace
+  // The file is filed as production files it: out of the folder, into done/ (or error/ when a
+  // row was rejected), beside the report.
+  auto filedAt = [&] {
+    for (const char* sub : {"done", "error"}) {
+      if (fs::exists(sandboxFolder / sub / sample.filename()))
+        return std::string(sub);
+    }
+    return std::string();
+  };
+  const auto filed = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < filed &&
+         (filedAt().empty() || !fs::exists(traces / (sessionId + ".html"))))
+    std::this_thread::sleep_for(100ms);
+  BOOST_TEST(!filedAt().empty());
+  BOOST_TEST(!fs::exists(sandboxFolder / sample.filename()));
+  BOOST_TEST(readFile(traces / (sessionId + ".json")).find(sessionId) != std::string::npos);
+  BOOST_TEST(readFile(traces / (sessionId + ".html")).find("<html") != std::string::npos);
+  // Nothing in production: no delivery, the production folder untouched.
+  BOOST_TEST(platform.receivedTotal() == 0);
+  BOOST_TEST(!fs::exists(production / sample.filename()));
+  BOOST_TEST(!fs::exists(production / "done" / sample.filename()));
+  // Its sandbox takes no HTTP requests: the answer says where it is.
+  HttpClient c(port);
+  const Answer pushed = c.send("POST", "/sandbox/v1/" + system, "x", "text/csv");
+  BOOST_TEST(pushed.status == 404);
+  BOOST_TEST(pushed.body.find("sandbox.adapter") != std::string::npos, pushed.body);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
