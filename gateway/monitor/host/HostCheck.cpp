@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <future>
 #include <optional>
+#include <thread>
 
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -150,27 +152,56 @@ HostCheck::HostCheck(std::string id, HostRules rules, HostReader::Options reader
     : id_(std::move(id)),
       rules_(std::move(rules)),
       clock_(clock),
-      reader_(std::move(reader), clock) {}
+      reader_(std::make_shared<HostReader>(std::move(reader), clock)) {}
 
 CheckResult HostCheck::run(const RunContext& ctx) {
   CheckResult r;
   r.checkId = id_;
   r.kind = kind_;
+  r.target = "localhost";
   r.startedAt = nowOf(ctx, &clock_);
   const auto t0 = Steady::now();
   StepResult step;
   step.name = "read /proc and statvfs";
-  Result<HostFigures> figures = Error{};
-  try {
-    figures = reader_.read();
-  } catch (const std::exception& e) {
-    figures = Error{"host.read", e.what(), ""};
+  // statvfs on a network mount whose server is gone blocks in the kernel, uninterruptibly: the
+  // read runs on its own thread so that the run ends on time; a stuck read is not started again
+  // until it returns, so stuck threads never pile up.
+  std::shared_future<Result<HostFigures>> pending;
+  bool stillStuck = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (inFlight_.valid() &&
+        inFlight_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      stillStuck = true;
+    } else {
+      auto promise = std::make_shared<std::promise<Result<HostFigures>>>();
+      inFlight_ = promise->get_future().share();
+      std::thread([reader = reader_, promise] {
+        try {
+          promise->set_value(reader->read());
+        } catch (const std::exception& e) {
+          promise->set_value(Error{"host.read", e.what(), ""});
+        }
+      }).detach();
+    }
+    pending = inFlight_;
   }
-  r.target = figures.ok() ? figures.value().hostName : "localhost";
-  if (!figures.ok())
-    r.message = "cannot read this host's figures: " + figures.error().describe();
+  if (stillStuck) {
+    r.message =
+        "this host's previous read has not returned yet (a file system not answering "
+        "statvfs, such as a hung NFS mount?)";
+  } else if (pending.wait_for(std::chrono::milliseconds(ctx.timeoutMs)) !=
+             std::future_status::ready) {
+    r.message = "reading this host's figures took longer than " + std::to_string(ctx.timeoutMs) +
+                " ms (a file system not answering statvfs, such as a hung NFS mount?)";
+  } else if (!pending.get().ok()) {
+    r.message = "cannot read this host's figures: " + pending.get().error().describe();
+  }
+  const HostFigures* figures = r.message.empty() ? &pending.get().value() : nullptr;
+  if (figures != nullptr)
+    r.target = figures->hostName;
   step.timings.totalMs = msSince(t0);
-  finish(r, std::move(step), rules_, figures.ok() ? &figures.value() : nullptr, ctx.intensified);
+  finish(r, std::move(step), rules_, figures, ctx.intensified);
   r.durationMs = msSince(t0);
   return r;
 }

@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstddef>
+#include <future>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -39,7 +41,8 @@ void addValues(const HostFigures& f, const std::vector<std::string>& onlyMounts,
                std::map<std::string, double>& values);
 std::vector<std::string> judge(const HostFigures& f, const HostRules& rules, bool intensified);
 
-// This machine. Owns its reader, so CPU % covers the time since the check's previous run.
+// This machine. Owns its reader, so CPU % covers the time since the check's previous run. A
+// read that outlasts ctx.timeoutMs is an error; the next runs are errors until it returns.
 class HostCheck final : public Check {
  public:
   HostCheck(std::string id, HostRules rules, HostReader::Options reader, const Clock& clock);
@@ -52,7 +55,9 @@ class HostCheck final : public Check {
   std::string kind_ = "host";
   HostRules rules_;
   const Clock& clock_;
-  HostReader reader_;
+  std::shared_ptr<HostReader> reader_;  // shared with a read still running after a timeout
+  std::mutex mu_;
+  std::shared_future<Result<HostFigures>> inFlight_;  // guarded by mu_
 };
 
 struct AgentTarget {

@@ -215,6 +215,46 @@ BOOST_AUTO_TEST_CASE(host_check_reads_this_machine) {
   BOOST_TEST(r.values.empty());
 }
 
+BOOST_AUTO_TEST_CASE(a_hung_mount_ends_the_run_on_time) {
+  // statvfs of /data blocks (a hung NFS server) until released.
+  static std::atomic<bool> release{false};
+  static std::atomic<int> reads{0};
+  HostReader::Options o = fixtureReader();
+  const auto normal = o.statFs;
+  o.statFs = [normal](const std::string& mount) -> Result<FsStats> {
+    if (mount == "/data") {
+      ++reads;
+      while (!release)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return normal(mount);
+  };
+  FixedClock clock(0);
+  HostCheck check("app-server", HostRules{}, o, clock);
+  RunContext ctx;
+  ctx.timeoutMs = 300;
+  auto t0 = std::chrono::steady_clock::now();
+  CheckResult r = check.run(ctx);
+  const double first = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  BOOST_TEST(r.status == CheckStatus::kError);
+  BOOST_TEST(r.message ==
+             "reading this host's figures took longer than 300 ms (a file system not "
+             "answering statvfs, such as a hung NFS mount?)");
+  BOOST_TEST(first < 1.0);
+  t0 = std::chrono::steady_clock::now();
+  r = check.run(ctx);
+  BOOST_TEST(r.status == CheckStatus::kError);
+  BOOST_TEST(r.message.find("previous read has not returned yet") != std::string::npos, r.message);
+  BOOST_TEST(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < 0.1);
+  BOOST_TEST(reads == 1);  // no second thread stuck beside the first
+  release = true;
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ctx.timeoutMs = 5000;
+  r = check.run(ctx);
+  BOOST_TEST(r.status == CheckStatus::kFail, r.message);  // /data 94.7 % again
+  BOOST_TEST(reads == 2);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(agent)
