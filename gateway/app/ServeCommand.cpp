@@ -18,7 +18,9 @@
 #include "gateway/exchange/IntakeService.h"
 #include "gateway/exchange/MappingSet.h"
 #include "gateway/exchange/Metrics.h"
+#include "gateway/health/HealthService.h"
 #include "gateway/http/AdapterRuntime.h"
+#include "gateway/http/HealthApi.h"
 #include "gateway/http/ConfigAudit.h"
 #include "gateway/http/GatewayConfig.h"
 #include "gateway/http/GatewayServer.h"
@@ -251,9 +253,21 @@ class ServeApp : public Poco::Util::ServerApplication {
     policy.maxFailures = static_cast<int>(c.maxLoginFailures);
     policy.lockoutMillis = static_cast<std::int64_t>(c.lockoutSeconds) * 1000;
     registry::StaffAccess staff(*auditTrail.value(), clock, policy);
+    // Per-item health (docs/monitoring.md): a snapshot refreshed every refresh_s.
+    auto healthRules = c.health ? health::HealthRules::read(*c.health) : health::HealthRules();
+    if (!healthRules.ok()) {
+      std::cerr << "huitong serve: " << healthRules.error().describe() << "\n";
+      return kExitUsage;
+    }
+    health::HealthService itemHealth(
+        *store.value(), http::onlineItemsOf(*auditTrail.value()),
+        http::sourceLookupOf(adapterRuntime), healthRules.value(), calendar, clock);
+    http::HealthApi healthApi(itemHealth);
+    metrics.collector([&itemHealth] { return itemHealth.renderMetrics(); });
     http::GatewayServer server(http::GatewayContext{
         c, *store.value(), mappings, intake, delivery, metrics, verifier, adapterRuntime, clock,
-        ready, *auditTrail.value(), filings, staff, mappingVersions, mappingSync, &sandboxApi});
+        ready, *auditTrail.value(), filings, staff, mappingVersions, mappingSync, &sandboxApi,
+        &healthApi});
     if (auto r = server.start(); !r.ok()) {
       std::cerr << "huitong serve: " << r.error().describe() << "\n";
       return kExitFailed;
@@ -273,6 +287,7 @@ class ServeApp : public Poco::Util::ServerApplication {
       return kExitFailed;
     }
     mappingSync.start();
+    itemHealth.start();
     ready = true;
     logLine(
         "info", "gateway ready",
@@ -285,6 +300,7 @@ class ServeApp : public Poco::Util::ServerApplication {
     ready = false;
     logLine("info", "stopping: intake closed, in-flight requests finishing; the outbox is kept");
     server.stop();
+    itemHealth.stop();
     sandboxApi.stop();
     adapterRuntime.stop();
     delivery.stop();

@@ -5,6 +5,7 @@
 
 #include "gateway/app/AgentCommand.h"
 #include "gateway/app/CommandLine.h"
+#include "gateway/app/HealthCommand.h"
 #include "gateway/app/SandboxCommand.h"
 #include "gateway/auth/SignCommand.h"
 #include "sandbox/mock_platform/MockPlatformCommand.h"
@@ -54,6 +55,9 @@ const Verb kVerbs[] = {
      huitong::app::runAgent},
     {"host", "print this host's CPU, load, memory, swap and disk use as JSON",
      huitong::app::runHost},
+    {"health",
+     "every online item's health, green/yellow/red with reasons (--config FILE | --url URL)",
+     huitong::app::runHealth},
     {"simulate", "play the demo's department systems (--config sandbox/demo/simulator.json)",
      huitong::simulator::runSimulate},
 };

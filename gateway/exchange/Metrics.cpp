@@ -105,6 +105,11 @@ std::string MetricsRegistry::escape(const std::string& v) {
   return out;
 }
 
+void MetricsRegistry::collector(std::function<std::string()> render) {
+  std::lock_guard<std::mutex> lock(mu_);
+  collectors_.push_back(std::move(render));
+}
+
 std::string MetricsRegistry::render() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::ostringstream out;
@@ -128,6 +133,8 @@ std::string MetricsRegistry::render() const {
       out << withLabels(name + "_count", labels) << " " << count << "\n";
     }
   }
+  for (const auto& c : collectors_)
+    out << c();
   return out.str();
 }
 

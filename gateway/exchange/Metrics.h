@@ -52,6 +52,9 @@ class MetricsRegistry {
   // A gauge read when /metrics is rendered.
   void gauge(const std::string& name, const std::string& help, std::function<double()> read,
              const std::string& labels = "");
+  // Families rendered by their owner, appended as they come (exposition text, HELP and TYPE
+  // included): for label sets that change at run time, such as one series per online item.
+  void collector(std::function<std::string()> render);
   std::string render() const;
 
   // Escapes a label value per the exposition format.
@@ -66,6 +69,7 @@ class MetricsRegistry {
   };
   mutable std::mutex mu_;
   std::map<std::string, Family> families_;
+  std::vector<std::function<std::string()>> collectors_;
 };
 
 }  // namespace huitong::exchange

@@ -144,6 +144,7 @@ AdapterRuntime::~AdapterRuntime() {
 Result<void> AdapterRuntime::create() {
   static const rapidjson::Value kNoBlock(rapidjson::kObjectType);
   for (const SystemConfig& sc : config_.systems) {
+    lastRequest_.emplace(sc.id, std::make_unique<std::atomic<EpochMillis>>(0));
     // The format the running version reads, or (nothing published yet) the draft's.
     std::string format;
     if (const auto mapping = mappings_.find(sc.id))
@@ -259,6 +260,16 @@ void AdapterRuntime::stop() {
 const AdapterRuntime::System* AdapterRuntime::find(const std::string& system) const {
   auto it = systems_.find(system);
   return it == systems_.end() ? nullptr : &it->second;
+}
+
+void AdapterRuntime::noteRequest(const std::string& system) const {
+  if (auto it = lastRequest_.find(system); it != lastRequest_.end())
+    it->second->store(clock_.now(), std::memory_order_relaxed);
+}
+
+EpochMillis AdapterRuntime::lastRequestAt(const std::string& system) const {
+  auto it = lastRequest_.find(system);
+  return it == lastRequest_.end() ? 0 : it->second->load(std::memory_order_relaxed);
 }
 
 std::optional<adapter::SourceStatus> AdapterRuntime::sourceStatus(const std::string& system) const {

@@ -3,6 +3,7 @@
 // the system's name and keeps the source's latest status for health views and metrics.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -45,6 +46,10 @@ class AdapterRuntime {
   };
   const System* find(const std::string& system) const;
   std::optional<adapter::SourceStatus> sourceStatus(const std::string& system) const;
+  // A push system's authenticated request arrived now (item health: time since last request).
+  void noteRequest(const std::string& system) const;
+  // When the last one arrived (0: none since start, or not a push system).
+  EpochMillis lastRequestAt(const std::string& system) const;
 
  private:
   class SystemHost;
@@ -59,6 +64,8 @@ class AdapterRuntime {
   std::map<std::string, std::unique_ptr<SystemHost>> hosts_;
   std::map<std::string, std::unique_ptr<adapter::Adapter>> adapters_;
   std::vector<std::string> started_;
+  // Filled in create(), then only the atomics change.
+  std::map<std::string, std::unique_ptr<std::atomic<EpochMillis>>> lastRequest_;
 };
 
 }  // namespace huitong::http

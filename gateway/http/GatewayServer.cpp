@@ -24,6 +24,7 @@
 
 #include "gateway/core/Json.h"
 #include "gateway/exchange/Replay.h"
+#include "gateway/http/HealthApi.h"
 #include "gateway/http/RequestParts.h"
 #include "gateway/http/SandboxApi.h"
 #include "gateway/http/TlsListener.h"
@@ -200,6 +201,14 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     }
     if (parts.size() >= 3 && parts[0] == "ops" && parts[1] == "v1" && parts[2] == "filings")
       return filings(req, res, parts);
+    if (ctx_.health != nullptr && HealthApi::handles(parts)) {
+      auto actor = staffActor(req, res);
+      if (!actor)
+        return;
+      return ctx_.health->handle(req, res, parts, *actor, [&](const std::string& system) {
+        return permitted(req, res, *actor, Need::kRegistryRead, system);
+      });
+    }
     if (parts.size() == 7 && parts[0] == "ops" && parts[1] == "v1" && parts[2] == "mappings" &&
         parts[4] == "versions" && parts[6] == "replay")
       return mappingReplay(req, res, parts[3], parts[5]);
@@ -313,6 +322,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     std::string body = std::move(body_);
     if (!authenticate(req, res, *sys, body, rt->adapter))
       return;
+    ctx_.adapters.noteRequest(system);  // a push source's sign of life (item health)
     adapter::HttpRequest in;
     in.method = req.getMethod();
     in.target = req.getURI();
@@ -418,7 +428,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
 
   // What an endpoint needs (least privilege: docs/configuration.md "Staff access").
   enum class Need {
-    kRegistryRead,   // filings: every role; a department only its own system
+    kRegistryRead,   // filings, item health: every role; a department only its own system
     kRegistryWrite,  // create, move, edit filings: admin, operator
     kAuditRead,      // the audit trail: admin, operator, auditor
     kOperations,     // dead letters, systems: admin, operator

@@ -33,6 +33,7 @@ namespace huitong::http {
 
 class TlsListener;
 class SandboxApi;
+class HealthApi;
 
 // Everything a request handler needs; owned by the server, shared with handlers.
 struct GatewayContext {
@@ -52,6 +53,7 @@ struct GatewayContext {
   registry::MappingVersions& mappingVersions;  // draft, test, publish, rollback
   MappingSync& mappingSync;                    // what runs here, switched without restart
   SandboxApi* sandbox = nullptr;               // /sandbox/v1 and evidence; null: none
+  HealthApi* health = nullptr;                 // /ops/v1/health; null: none
 };
 
 class GatewayServer {
