@@ -23,7 +23,13 @@ Result<AvailabilityFigure> availability(ResultsStore& store, const std::string& 
   AvailabilityFigure f;
   f.from = from;
   f.to = to;
-  f.scheduled = scheduledSlots(checkId, cadence, calendar, from, to);
+  // Slots before the check's first kept run are not its downtime: it did not exist yet (or
+  // was not configured on this gateway).
+  auto first = store.firstRun(checkId);
+  if (!first.ok())
+    return first.error();
+  const EpochMillis start = first.value() == 0 ? to : std::max(from, first.value());
+  f.scheduled = start < to ? scheduledSlots(checkId, cadence, calendar, start, to) : 0;
   auto c = store.counts(checkId, from, to);
   if (!c.ok())
     return c.error();

@@ -1,7 +1,9 @@
 // Availability of a check from its stored results: ok runs over the runs its schedule called for
 // inside the schedule's hours (a 5x8 check's nights, weekends and holidays count for nothing). A
 // missed run counts as down: the denominator is the larger of the scheduled slots and the runs
-// recorded (a major event's extra runs raise both). Days and months are China's (UTC+8). The
+// recorded (a major event's extra runs raise both). Slots are counted from the check's first
+// kept run (ResultsStore::firstRun): a check added mid-month is not charged for the days before
+// it existed, and one never run has no figure. Days and months are China's (UTC+8). The
 // monthly report calls monthAvailability.
 #pragma once
 

@@ -519,6 +519,23 @@ class Store final : public ResultsStore {
     return c;
   }
 
+  Result<EpochMillis> firstRun(const std::string& checkId) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto hours =
+        db_->run("SELECT hour FROM monitor_rollup WHERE check_id = $1 ORDER BY hour LIMIT 1",
+                 {text(checkId)});
+    if (!hours.ok())
+      return hours.error();
+    if (!hours.value().empty())
+      return toInt(hours.value()[0][0]);
+    auto raw = db_->run(
+        "SELECT due_at FROM monitor_result WHERE check_id = $1 ORDER BY started_at LIMIT 1",
+        {text(checkId)});
+    if (!raw.ok())
+      return raw.error();
+    return raw.value().empty() ? EpochMillis{0} : toInt(raw.value()[0][0]);
+  }
+
   Result<std::int64_t> openAlert(const StoredAlert& a) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto rows = db_->run(

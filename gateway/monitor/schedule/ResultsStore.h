@@ -102,6 +102,9 @@ class ResultsStore {
     std::int64_t runs = 0, okRuns = 0;
   };
   virtual Result<Counts> counts(const std::string& checkId, EpochMillis from, EpochMillis to) = 0;
+  // When the check's first kept run was due (its oldest rollup's hour once raw runs are pruned);
+  // 0 when nothing of it is kept. Availability counts slots from here.
+  virtual Result<EpochMillis> firstRun(const std::string& checkId) = 0;
 
   // Alerts: a new one (returns its id), resolved, listed (state "" = all; newest first).
   virtual Result<std::int64_t> openAlert(const StoredAlert& alert) = 0;

@@ -564,3 +564,44 @@ BOOST_AUTO_TEST_CASE(availability_counts_ok_runs_over_the_schedules_slots) {
   auto again = availability(*ts.store, "portal", c, cal, monday, monday + 86400000);
   BOOST_TEST(again.value().okRuns == f.value().okRuns);
 }
+
+BOOST_AUTO_TEST_CASE(availability_counts_slots_from_the_checks_first_run) {
+  TempStore ts;
+  Cadence c;
+  c.schedule = "7x24";
+  c.intervalSeconds = 3600;
+  const auto& cal = WorkCalendar::china();
+  const EpochMillis monday = kT0 - 10 * 3600000;  // 2026-03-02T00:00+08:00
+  // Nothing kept yet: no figure, not 0 %.
+  auto none = availability(*ts.store, "new", c, cal, monday, monday + 86400000);
+  BOOST_TEST_REQUIRE(none.ok());
+  BOOST_TEST(none.value().scheduled == 0);
+  BOOST_TEST(!none.value().ratio.has_value());
+  // Added on Tuesday at noon: every slot from then on ran ok.
+  const EpochMillis tuesday = monday + 86400000;
+  auto s = nextSlot("new", c, cal, {}, tuesday + 12 * 3600000);
+  std::vector<RunRecord> runs;
+  for (EpochMillis t = s->at; t < tuesday + 86400000; t += 3600000)
+    runs.push_back(run("new", t, true));
+  BOOST_TEST_REQUIRE(ts.store->record(runs).ok());
+  auto first = ts.store->firstRun("new");
+  BOOST_TEST_REQUIRE(first.ok());
+  BOOST_TEST(first.value() == s->at);
+  auto day = availability(*ts.store, "new", c, cal, tuesday, tuesday + 86400000);
+  BOOST_TEST_REQUIRE(day.ok());
+  BOOST_TEST(day.value().scheduled == static_cast<std::int64_t>(runs.size()));
+  BOOST_TEST(*day.value().ratio == 1.0);
+  // The month: Sunday 1st and Monday 2nd (before the check existed) have no figure; 100 %.
+  auto m = monthAvailability(*ts.store, "new", c, cal, 2026, 3, tuesday + 86400000);
+  BOOST_TEST_REQUIRE(m.ok());
+  BOOST_TEST_REQUIRE(m.value().days.size() == 3U);
+  BOOST_TEST(!m.value().days[0].ratio.has_value());
+  BOOST_TEST(!m.value().days[1].ratio.has_value());
+  BOOST_TEST(*m.value().month.ratio == 1.0);
+  // Once the raw runs are rolled up (and later pruned), counting starts at the first hour.
+  BOOST_TEST(ts.store->downsample(tuesday + 2 * 86400000).ok());
+  auto rolled = ts.store->firstRun("new");
+  BOOST_TEST_REQUIRE(rolled.ok());
+  BOOST_TEST(rolled.value() <= s->at);
+  BOOST_TEST(rolled.value() > s->at - 3600000);
+}
