@@ -347,6 +347,31 @@ BOOST_AUTO_TEST_CASE(role_matrix_lockout_and_audit) {
          return Call{"GET", "/ops/v1/filings/marriage/1244/evidence?version=1", ""};
        },
        all},
+      {"item health",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/health", ""};
+       },
+       all},
+      {"own system's item health",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/health?system=marriage", ""};
+       },
+       all},
+      {"another system's item health",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/health?system=funeral&status=red", ""};
+       },
+       readers},
+      {"own item's health",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/health/marriage/1244", ""};
+       },
+       all},
+      {"another system's item health in detail",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/health/funeral/F1", ""};
+       },
+       readers},
   };
 
   int refusals = 0;
