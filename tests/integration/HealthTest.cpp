@@ -4,6 +4,7 @@
 // letters), and green again after the platform is back and the dead letters are requeued —
 // through GET /ops/v1/health[/{system}/{item}] and the gauges on /metrics.
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <thread>
@@ -30,8 +31,8 @@ struct Seen {
   std::string body;
 };
 
-Seen itemHealth(HttpClient& c) {
-  Answer a = c.send("GET", "/ops/v1/health/marriage/" + kItem, "", "", kOps);
+Seen itemHealth(HttpClient& c, const std::string& path = "marriage/" + kItem) {
+  Answer a = c.send("GET", "/ops/v1/health/" + path, "", "", kOps);
   Seen s{a.status, "", "", a.body};
   auto d = json::parse(a.body);
   if (a.status == 200 && d.ok() && d.value().IsObject()) {
@@ -43,11 +44,11 @@ Seen itemHealth(HttpClient& c) {
 
 // Polls the item's health until `ok` holds or `limit` passes; the last answer either way.
 Seen waitForHealth(HttpClient& c, const std::function<bool(const Seen&)>& ok,
-                   std::chrono::seconds limit) {
+                   std::chrono::seconds limit, const std::string& path = "marriage/" + kItem) {
   const auto end = std::chrono::steady_clock::now() + limit;
   Seen s;
   do {
-    s = itemHealth(c);
+    s = itemHealth(c, path);
     if (ok(s))
       return s;
     std::this_thread::sleep_for(200ms);
@@ -58,6 +59,17 @@ Seen waitForHealth(HttpClient& c, const std::function<bool(const Seen&)>& ok,
 // One of the item's gauges on /metrics (-1 when absent).
 double itemMetric(GatewayProcess& gateway, const std::string& name) {
   return gateway.metric(name + "{system=\"marriage\",item=\"" + kItem + "\"}").value_or(-1);
+}
+
+// The config gatewayConfigJson writes for `o`, with a "health" block.
+std::string withHealth(const GatewayOptions& o, const std::filesystem::path& dir,
+                       const std::string& healthBlock) {
+  std::string config = gatewayConfigJson(o, dir);
+  const std::string anchor = "\"ops_token\": \"it-ops-token\",\n";
+  BOOST_TEST_REQUIRE(config.find(anchor) != std::string::npos);
+  config.replace(config.find(anchor), anchor.size(),
+                 anchor + "  \"health\": " + healthBlock + ",\n");
+  return config;
 }
 
 bool has(const std::string& text, const std::string& part) {
@@ -74,19 +86,18 @@ BOOST_AUTO_TEST_CASE(item_health_follows_the_platform_away_and_back) {
   const DepartmentCredential marriage = makeCredential("marriage");
   GatewayOptions o = deliveringTo(dir.path(), platform, {marriage});
   o.onlineItems = std::vector<OnlineItem>{{"marriage", kItem}};
-  std::string config = gatewayConfigJson(o, dir.path());
-  // Three attempts, then a dead letter; health refreshed every second with small bands.
+  std::string config = withHealth(o, dir.path(),
+                                  "{\"refresh_s\": 1, \"defaults\": {"
+                                  "\"backlog\": {\"yellow\": 1, \"red\": 1000},"
+                                  " \"dead_letters\": {\"yellow\": 1, \"red\": 3}},"
+                                  " \"items\": {\"marriage/" +
+                                      kItem +
+                                      "\": {\"expect\": {\"min_events\": 1, \"per\": "
+                                      "\"hour\"}}}}");
+  // Three attempts, then a dead letter.
   const std::string attempts = "\"max_attempts\": 1000";
   BOOST_TEST_REQUIRE(config.find(attempts) != std::string::npos);
   config.replace(config.find(attempts), attempts.size(), "\"max_attempts\": 3");
-  const std::string anchor = "\"ops_token\": \"it-ops-token\",\n";
-  config.replace(config.find(anchor), anchor.size(),
-                 anchor +
-                     "  \"health\": {\"refresh_s\": 1, \"defaults\": {"
-                     "\"backlog\": {\"yellow\": 1, \"red\": 1000},"
-                     " \"dead_letters\": {\"yellow\": 1, \"red\": 3}},"
-                     " \"items\": {\"marriage/" +
-                     kItem + "\": {\"expect\": {\"min_events\": 1, \"per\": \"hour\"}}}},\n");
   o.configText = config;
   GatewayProcess gateway(dir.path(), o);
   HttpClient c(gateway.port());
@@ -203,6 +214,51 @@ BOOST_AUTO_TEST_CASE(item_health_follows_the_platform_away_and_back) {
                  .status == 404);
   BOOST_TEST(c.send("GET", "/ops/v1/health").status == 401);
   BOOST_TEST(c.send("POST", "/ops/v1/health", "{}", "application/json", kOps).status == 405);
+  BOOST_TEST(gateway.stop() == 0);
+}
+
+// A pull adapter's source as health sees it: file_drop's folder goes away (red, the adapter's
+// words) and comes back (green); source facts in the detail, the reachability gauge.
+BOOST_AUTO_TEST_CASE(a_file_drop_folder_that_goes_away_turns_its_item_red) {
+  const std::string item = "12442000MB2C09173L4442093001000";
+  const std::string path = "social-assistance/" + item;
+  TempDir dir("huitong-it-health-fd");
+  const std::filesystem::path folder = dir.path() / "drop";
+  std::filesystem::create_directories(folder);
+  MockPlatformProcess platform(dir.path(), "it-platform-token");
+  GatewayOptions o = deliveringTo(dir.path(), platform, {});
+  o.adapters["social-assistance"] = "{\"kind\": \"file_drop\", \"folder\": \"" + folder.string() +
+                                    "\", \"encoding\": \"GB18030\", \"poll_ms\": 100}";
+  o.onlineItems = std::vector<OnlineItem>{{"social-assistance", item}};
+  o.configText = withHealth(o, dir.path(), "{\"refresh_s\": 1}");
+  GatewayProcess gateway(dir.path(), o);
+  HttpClient c(gateway.port());
+  const std::string reachable =
+      "huitong_item_source_reachable{system=\"social-assistance\",item=\"" + item + "\"}";
+
+  Seen s = waitForHealth(
+      c, [](const Seen& x) { return has(x.body, "\"pending_files\":\"0\""); }, 30s, path);
+  BOOST_TEST(s.health == "green", s.body);
+  auto d = json::parse(s.body);
+  BOOST_TEST_REQUIRE(d.ok());
+  BOOST_TEST(std::string(d.value()["source"]["adapter"].GetString()) == "file_drop");
+  BOOST_TEST(std::string(d.value()["source"]["kind"].GetString()) == "pull");
+  BOOST_TEST(d.value()["source"]["reachable"].GetBool());
+
+  std::filesystem::rename(folder, dir.path() / "drop.away");
+  s = waitForHealth(
+      c, [](const Seen& x) { return x.health == "red"; }, 30s, path);
+  BOOST_TEST(s.health == "red", s.body);
+  BOOST_TEST(s.summary == "红: source unreachable: folder " + folder.string() +
+                              " not reachable: No such file or directory",
+             s.summary);
+  BOOST_TEST(gateway.metric(reachable).value_or(-1) == 0.0);
+
+  std::filesystem::rename(dir.path() / "drop.away", folder);
+  s = waitForHealth(
+      c, [](const Seen& x) { return x.health == "green"; }, 30s, path);
+  BOOST_TEST(s.health == "green", s.body);
+  BOOST_TEST(gateway.metric(reachable).value_or(-1) == 1.0);
   BOOST_TEST(gateway.stop() == 0);
 }
 
