@@ -250,10 +250,16 @@ void HealthService::start() {
     std::unique_lock<std::mutex> lock(threadMutex_);
     while (!stopping_) {
       lock.unlock();
+      const auto started = std::chrono::steady_clock::now();
       (void)refresh();
+      const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - started)
+                            .count();
       lock.lock();
-      wake_.wait_for(lock, std::chrono::milliseconds(rules_.refreshMillis()),
-                     [this] { return stopping_; });
+      // On a store so big that a computation takes long, refresh less often rather than
+      // keep a reader busy: at most a tenth of the time goes to health.
+      const std::int64_t wait = std::max<std::int64_t>(rules_.refreshMillis(), 10 * took);
+      wake_.wait_for(lock, std::chrono::milliseconds(wait), [this] { return stopping_; });
     }
   });
 }

@@ -60,7 +60,8 @@ class HealthService {
   // could be computed.
   std::shared_ptr<const Snapshot> latest();
 
-  // A thread calling refresh() every refresh_s until stop(). REQUIRES: not running.
+  // A thread calling refresh() every refresh_s (or ten times what the last computation took,
+  // when that is longer) until stop(). REQUIRES: not running.
   void start();
   void stop();
 
