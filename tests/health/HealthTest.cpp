@@ -271,6 +271,62 @@ BOOST_AUTO_TEST_CASE(reject_rate_and_source_reasons) {
   BOOST_TEST(d.value()["reject_rate"].GetDouble() == 0.2);
 }
 
+BOOST_AUTO_TEST_CASE(source_facts_and_severities_of_each_adapter_kind) {
+  const EpochMillis now = at("2026-10-14T15:00:00+08:00");
+  auto rules = rulesOf(R"({"defaults": {"source_unreachable": "yellow",
+    "expect": {"min_events": 2, "per": "day", "severity": "red"}}})");
+  BOOST_TEST_REQUIRE(rules.ok(), errorOf(rules));
+  const ItemRules& r = rules.value().rulesFor("funeral", "F1");
+
+  // db_poll: the database answers slowly and rows wait unflagged; the day before had 1 event.
+  ItemFigures f;
+  f.source.adapter = "db_poll";
+  f.source.push = false;
+  f.source.reachable = false;
+  f.source.detail = "cannot read funeral_front_end: connection refused";
+  f.source.facts = {{"connect_ms", "3000.0"}, {"unflagged_rows", "20000"}};
+  f.period = lastPeriod(*r.expect, WorkCalendar::china(), now);
+  f.periodEvents = 1;
+  f.lastReceived = at("2026-10-13T09:00:00+08:00");
+  ItemHealth h = evaluate("funeral", "F1", f, r, now);
+  BOOST_TEST(h.status == Status::kRed, h.summary());
+  BOOST_TEST(h.summary() ==
+                 "红: 20000 rows not flagged yet in the source table; 1 event in 2026-10-13, "
+                 "expected at least 2 per day; source unreachable: cannot read funeral_front_end: "
+                 "connection refused",
+             h.summary());
+  BOOST_TEST(hasReason(h, "source_unreachable", Status::kYellow));
+
+  // "ignore" leaves an unreachable source out; null thresholds judge nothing.
+  auto quiet = rulesOf(R"({"defaults": {"source_unreachable": "ignore",
+    "unflagged_rows": null, "expect": null}})");
+  BOOST_TEST_REQUIRE(quiet.ok(), errorOf(quiet));
+  h = evaluate("funeral", "F1", f, quiet.value().rulesFor("funeral", "F1"), now);
+  BOOST_TEST(h.status == Status::kGreen, h.summary());
+
+  // A push source: the last request's age is in the detail, not a reason by itself.
+  ItemFigures p;
+  p.source.adapter = "http_json";
+  p.source.lastRequestAt = now - 90'000;
+  h = evaluate("marriage", "M1", p, HealthRules().rulesFor("marriage", "M1"), now);
+  auto d = json::parse(toJson(h, true));
+  BOOST_TEST_REQUIRE(d.ok());
+  BOOST_TEST(std::string(d.value()["source"]["kind"].GetString()) == "push");
+  BOOST_TEST(d.value()["source"]["since_last_request_s"].GetInt64() == 90);
+  BOOST_TEST(std::string(d.value()["source"]["last_request_at"].GetString()) ==
+             "2026-10-14T14:58:30+08:00");
+  BOOST_TEST(d.value()["lag_p95_s"].IsNull());
+  BOOST_TEST(d.value()["activity_period"].IsNull());
+}
+
+BOOST_AUTO_TEST_CASE(durations_and_times_in_words) {
+  BOOST_TEST(duration(45) == "45 s");
+  BOOST_TEST(duration(750) == "12 min");
+  BOOST_TEST(duration(3 * 3600 + 5 * 60) == "3 h 5 min");
+  BOOST_TEST(duration(2 * 86400 + 4 * 3600) == "2 d 4 h");
+  BOOST_TEST(chinaMinute(at("2026-11-27T01:12:00Z")) == "2026-11-27 09:12");
+}
+
 // The cost of computing every item's health on a store of 100,000 journal rows (printed; not a
 // timed test: HUITONG_HEALTH_BENCH=1 runs it).
 BOOST_AUTO_TEST_CASE(cost_on_a_large_store) {
