@@ -21,7 +21,8 @@ namespace huitong::app {
 namespace {
 
 const char* const kAgentUsage =
-    "usage: huitong agent --listen HOST:PORT --token-file FILE [--threads N] [--proc DIR]\n"
+    "usage: huitong agent --listen HOST:PORT --token-file FILE [--tls-cert FILE --tls-key FILE]\n"
+    "                     [--threads N] [--proc DIR]\n"
     "       huitong agent --once [--proc DIR]\n"
     "\n"
     "Serves this host's figures to the gateway that monitors it (monitor.hosts entries with a\n"
@@ -35,15 +36,18 @@ const char* const kAgentUsage =
     "  --listen HOST:PORT   address to serve, e.g. 10.0.0.12:9700 or 127.0.0.1:0\n"
     "  --token-file FILE    the bearer token, one line of 16+ characters (openssl rand -hex 32);\n"
     "                       keep it readable by the agent's user only (chmod 600)\n"
+    "  --tls-cert FILE      serve HTTPS (TLS 1.2+) with this PEM certificate chain; prints\n"
+    "                       \"listening on https://HOST:PORT\"\n"
+    "  --tls-key FILE       the certificate's private key (PEM, unencrypted)\n"
     "  --threads N          requests served at once (default 4)\n"
     "  --proc DIR           read DIR instead of /proc (tests, a host's /proc mounted elsewhere)\n"
     "  --once               print the figures once as JSON and exit (same as `huitong host`)\n"
     "\n"
-    "The agent speaks plain HTTP: serve it on the private network between the DB server and\n"
-    "the gateway, or behind a TLS-terminating proxy.\n"
+    "Without --tls-cert the agent speaks plain HTTP: serve it only on the private network\n"
+    "between the DB server and the gateway.\n"
     "\n"
     "exit codes: 0 stopped by signal, --once printed, or --help; 2 bad usage, unreadable token\n"
-    "file or /proc, address not usable\n";
+    "file, certificate or /proc, address not usable\n";
 
 const char* const kHostUsage =
     "usage: huitong host [--proc DIR]\n"
@@ -120,7 +124,8 @@ int runHost(const std::vector<std::string>& args) {
 int runAgent(const std::vector<std::string>& args) {
   std::string error;
   const auto a =
-      Arguments::parse(args, {"help", "once"}, {"listen", "token-file", "threads", "proc"}, error);
+      Arguments::parse(args, {"help", "once"},
+                       {"listen", "token-file", "threads", "proc", "tls-cert", "tls-key"}, error);
   if (!a)
     return usage("agent", error);
   if (a->has("help")) {
@@ -130,7 +135,7 @@ int runAgent(const std::vector<std::string>& args) {
   if (!a->positionals().empty())
     return usage("agent", "unexpected argument '" + a->positionals()[0] + "'");
   if (a->has("once")) {
-    if (a->has("listen") || a->has("token-file") || a->has("threads"))
+    if (a->has("listen") || a->has("token-file") || a->has("threads") || a->has("tls-cert"))
       return usage("agent",
                    "--once prints and exits: --listen, --token-file and --threads "
                    "do not apply");
@@ -171,6 +176,10 @@ int runAgent(const std::vector<std::string>& args) {
               << " is readable by other users; chmod 600 it\n";
   }
   options.token = token;
+  if (a->has("tls-cert") != a->has("tls-key"))
+    return usage("agent", "--tls-cert and --tls-key go together");
+  options.tlsCertificateFile = a->get("tls-cert");
+  options.tlsPrivateKeyFile = a->get("tls-key");
   options.reader.procRoot = a->get("proc", "/proc");
   auto logMutex = std::make_shared<std::mutex>();
   options.requestLog = [logMutex](const std::string& method, const std::string& path, int status,
@@ -210,8 +219,9 @@ int runAgent(const std::vector<std::string>& args) {
       exitCode = kExitUsage;
     } else {
       const bool v6 = listen->host.find(':') != std::string::npos;
-      std::cout << "listening on http://" << (v6 ? "[" + listen->host + "]" : listen->host) << ":"
-                << server.port() << std::endl;
+      std::cout << "listening on " << (a->has("tls-cert") ? "https" : "http") << "://"
+                << (v6 ? "[" + listen->host + "]" : listen->host) << ":" << server.port()
+                << std::endl;
       int received = 0;
       sigwait(&signals, &received);
       std::cerr << "huitong agent: " << (received == SIGINT ? "SIGINT" : "SIGTERM")

@@ -14,11 +14,13 @@
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/ThreadPool.h>
 #include <rapidjson/document.h>
 
 #include "gateway/core/Json.h"
+#include "gateway/monitor/host/AgentTls.h"
 #include "gateway/monitor/host/HostFigures.h"
 
 namespace huitong::monitor::host {
@@ -174,7 +176,16 @@ AgentServer::~AgentServer() {
 
 Result<void> AgentServer::start() {
   try {
-    Poco::Net::ServerSocket socket;
+    std::unique_ptr<Poco::Net::ServerSocket> secure;
+    Poco::Net::ServerSocket plain;
+    if (!impl_->options.tlsCertificateFile.empty()) {
+      auto context = makeAgentServerContext(impl_->options.tlsCertificateFile,
+                                            impl_->options.tlsPrivateKeyFile);
+      if (!context.ok())
+        return context.error();
+      secure = std::make_unique<Poco::Net::SecureServerSocket>(context.value());
+    }
+    Poco::Net::ServerSocket& socket = secure ? *secure : plain;
     socket.bind(Poco::Net::SocketAddress(impl_->options.host, impl_->options.port), true, false);
     socket.listen(64);
     impl_->port = socket.address().port();

@@ -20,6 +20,8 @@ struct AgentOptions {
   std::uint16_t port = 0;  // 0: a free port (see AgentServer::port())
   std::string token;       // REQUIRES: not empty
   unsigned threads = 4;
+  // Both set: serve HTTPS (TLS 1.2+) with this PEM certificate chain and unencrypted key.
+  std::string tlsCertificateFile, tlsPrivateKeyFile;
   HostReader::Options reader;
   // Called after each answer (method, path, status, milliseconds); from server threads.
   std::function<void(const std::string&, const std::string&, int, double)> requestLog;

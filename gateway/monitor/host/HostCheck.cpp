@@ -11,11 +11,14 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
 #include <Poco/Timespan.h>
 #include <Poco/URI.h>
 
 #include "gateway/core/Json.h"
+#include "gateway/monitor/host/AgentTls.h"
 
 namespace huitong::monitor::host {
 namespace {
@@ -206,10 +209,25 @@ CheckResult HostCheck::run(const RunContext& ctx) {
   return r;
 }
 
+struct AgentCheck::Tls {
+  TlsContext context;
+};
+
 AgentCheck::AgentCheck(std::string id, HostRules rules, AgentTarget target)
     : id_(std::move(id)), rules_(std::move(rules)), target_(std::move(target)) {
   while (!target_.url.empty() && target_.url.back() == '/')
     target_.url.pop_back();
+  if (target_.url.rfind("https://", 0) == 0) {
+    try {
+      auto context = makeAgentClientContext(target_.caFile, Poco::URI(target_.url).getHost());
+      if (context.ok())
+        tls_ = std::make_shared<Tls>(Tls{context.value()});
+      else
+        tlsError_ = context.error().describe();
+    } catch (const Poco::Exception& e) {
+      tlsError_ = e.displayText();
+    }
+  }
 }
 
 CheckResult AgentCheck::run(const RunContext& ctx) {
@@ -231,9 +249,21 @@ CheckResult AgentCheck::run(const RunContext& ctx) {
     return Poco::Timespan(std::max<long long>(left, 1000) / 1000000,
                           std::max<long long>(left, 1000) % 1000000);
   };
+  if (!tlsError_.empty()) {
+    r.message = who + ": TLS cannot be set up: " + tlsError_;
+    step.timings.totalMs = msSince(t0);
+    finish(r, std::move(step), rules_, nullptr, ctx.intensified);
+    r.durationMs = msSince(t0);
+    return r;
+  }
+  clearCertificateFailure();
   try {
     const Poco::URI uri(step.url);
-    Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
+    std::unique_ptr<Poco::Net::HTTPClientSession> connection =
+        tls_ ? std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(),
+                                                               tls_->context)
+             : std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+    Poco::Net::HTTPClientSession& session = *connection;
     session.setKeepAlive(false);
     session.setTimeout(remaining());
     Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathAndQuery(),
@@ -286,6 +316,11 @@ CheckResult AgentCheck::run(const RunContext& ctx) {
           figures = std::move(f).value();
       }
     }
+  } catch (const Poco::Net::SSLException& e) {
+    r.message = who + ": TLS handshake failed: " +
+                (lastCertificateFailure().empty()
+                     ? e.displayText()
+                     : "its certificate was refused: " + lastCertificateFailure());
   } catch (const Poco::Net::ConnectionRefusedException&) {
     r.message = who + " refused the connection (is `huitong agent` running there?)";
   } catch (const Poco::TimeoutException&) {

@@ -61,9 +61,11 @@ class HostCheck final : public Check {
 };
 
 struct AgentTarget {
-  std::string url;    // "http://10.0.0.12:9700" (GET <url>/v1/host)
+  std::string url;    // "http://10.0.0.12:9700" or "https://..." (GET <url>/v1/host)
   std::string token;  // the agent's bearer token
   std::size_t maxBodyBytes = 1024 * 1024;
+  // https: the CA (or the agent's own certificate) to trust; empty = the system store.
+  std::string caFile{};
 };
 
 // A remote host through its agent. kError (never kFail) when the agent cannot be asked:
@@ -80,6 +82,9 @@ class AgentCheck final : public Check {
   std::string kind_ = "agent";
   HostRules rules_;
   AgentTarget target_;
+  struct Tls;  // the client TLS context of an https agent
+  std::shared_ptr<Tls> tls_;
+  std::string tlsError_;  // why that context could not be made (every run is then kError)
 };
 
 }  // namespace huitong::monitor::host

@@ -11,6 +11,8 @@
 #include <Poco/Exception.h>
 #include <Poco/URI.h>
 
+#include "gateway/monitor/host/AgentTls.h"
+
 namespace huitong::monitor::host {
 namespace {
 
@@ -157,7 +159,7 @@ Result<std::vector<ScheduledCheck>> readHosts(const ConfigNode& monitorBlock, co
     }
     auto allowed = local.value() ? withCadenceKeys({"id", "local", "intensified", "mounts"})
                                  : withCadenceKeys({"id", "url", "token_file", "intensified",
-                                                    "mounts", "max_body_bytes"});
+                                                    "mounts", "max_body_bytes", "ca_file"});
     if (auto r = entry.allowOnly(allowed); !r.ok())
       return r.error();
     auto cadence = readCadence(entry);
@@ -178,15 +180,29 @@ Result<std::vector<ScheduledCheck>> readHosts(const ConfigNode& monitorBlock, co
         return url.error();
       try {
         const Poco::URI uri(url.value());
-        if (uri.getScheme() != "http" || uri.getHost().empty() || !uri.getQuery().empty() ||
-            !uri.getFragment().empty()) {
-          return entry.fail(
-              "url", "url must be http://HOST:PORT of a huitong agent, not '" + url.value() + "'");
+        if ((uri.getScheme() != "http" && uri.getScheme() != "https") || uri.getHost().empty() ||
+            !uri.getQuery().empty() || !uri.getFragment().empty()) {
+          return entry.fail("url", "url must be http(s)://HOST:PORT of a huitong agent, not '" +
+                                       url.value() + "'");
         }
       } catch (const Poco::Exception& e) {
         return entry.fail("url", "url '" + url.value() + "' is not a URL: " + e.message());
       }
       target.url = url.value();
+      auto caFile = entry.string("ca_file");
+      if (!caFile.ok())
+        return caFile.error();
+      if (!caFile.value().empty()) {
+        if (target.url.rfind("https://", 0) != 0)
+          return entry.fail("ca_file", "ca_file is for an https:// agent url");
+        target.caFile = entry.resolvePath(caFile.value());
+      }
+      if (target.url.rfind("https://", 0) == 0) {
+        auto context = makeAgentClientContext(target.caFile, Poco::URI(target.url).getHost());
+        if (!context.ok()) {
+          return entry.fail(caFile.value().empty() ? "url" : "ca_file", context.error().describe());
+        }
+      }
       auto token = readToken(entry);
       if (!token.ok())
         return token.error();

@@ -2,7 +2,8 @@
 // scrapes it (right token: figures; wrong token: 401 in words), its answers to requests without
 // a token are problem+json, its /metrics pass `promtool check metrics`, SIGTERM stops it with
 // exit 0 and the check then names the refused connection; `huitong host` and `agent --once`
-// print the figures; bad usage exits 2. Exits 77 (skipped) when promtool is not on PATH.
+// print the figures; bad usage exits 2; over HTTPS with --tls-cert/--tls-key. Exits 77 (skipped)
+// when promtool is not on PATH.
 #define BOOST_TEST_MODULE monitor_agent_integration
 #define BOOST_TEST_NO_MAIN
 #include <boost/test/unit_test.hpp>
@@ -189,6 +190,44 @@ BOOST_AUTO_TEST_CASE(killed_agent_is_an_error) {
   BOOST_TEST(r.status == CheckStatus::kError);
   BOOST_TEST(r.message.find("refused the connection") != std::string::npos, r.message);
   BOOST_TEST(r.steps.at(0).failure == r.message);
+}
+
+BOOST_AUTO_TEST_CASE(over_https) {
+  if (findProgram("openssl").empty()) {
+    BOOST_TEST_MESSAGE("openssl (the command) is not installed: HTTPS case not run");
+    return;
+  }
+  TempDir dir("huitong-it-agent-tls");
+  const auto cert = dir.path() / "cert.pem";
+  const auto key = dir.path() / "key.pem";
+  Process make(
+      {findProgram("openssl"), "req", "-x509", "-newkey", "ec", "-pkeyopt",
+       "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
+       "subjectAltName=IP:127.0.0.1", "-keyout", key.string(), "-out", cert.string()},
+      dir.path(), "openssl");
+  make.wait(60s);
+  BOOST_TEST_REQUIRE(make.describe() == "exit 0");
+  const auto tokenFile = dir.write("agent.token", kToken + "\n");
+  ::chmod(tokenFile.c_str(), 0600);
+  Process agent({huitongBinary().string(), "agent", "--listen", "127.0.0.1:0", "--token-file",
+                 tokenFile.string(), "--tls-cert", cert.string(), "--tls-key", key.string()},
+                dir.path(), "agent");
+  const auto line = agent.waitForLine("listening on https://127.0.0.1:", false, 30s);
+  BOOST_TEST_REQUIRE(line.has_value(), readFile(agent.errPath()));
+  const std::string url = "https://127.0.0.1:" + line->substr(line->rfind(':') + 1);
+  AgentTarget target{url, kToken};
+  target.caFile = cert.string();
+  RunContext ctx;
+  ctx.timeoutMs = 5000;
+  const CheckResult r = AgentCheck("db-server", noThresholds(), target).run(ctx);
+  BOOST_TEST(r.status == CheckStatus::kOk, r.message);
+  BOOST_TEST(r.values.count("mem_available_bytes") == 1u);
+  agent.signal(SIGTERM);
+  agent.wait(30s);
+  BOOST_TEST(agent.describe() == "exit 0");
+  BOOST_TEST(runToEnd(dir, "halftls",
+                      {"agent", "--listen", "127.0.0.1:0", "--token-file", tokenFile.string(),
+                       "--tls-cert", cert.string()}) == 2);
 }
 
 BOOST_AUTO_TEST_CASE(host_once_help_and_bad_usage) {

@@ -12,6 +12,8 @@
 #include <string>
 #include <thread>
 
+#include <unistd.h>
+
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>
 
@@ -315,6 +317,69 @@ BOOST_AUTO_TEST_CASE(scraped_with_the_right_token_refused_with_another) {
   BOOST_TEST(r.status == CheckStatus::kError);
   BOOST_TEST(r.message ==
              "agent at " + url + " refused the connection (is `huitong agent` running there?)");
+}
+
+BOOST_AUTO_TEST_CASE(over_https_with_the_agents_certificate) {
+  if (std::system("command -v openssl >/dev/null 2>&1") != 0) {
+    BOOST_TEST_MESSAGE("openssl (the command) is not installed: HTTPS case not run");
+    return;
+  }
+  const fs::path dir =
+      fs::temp_directory_path() / ("huitong-agent-tls-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
+  const std::string make =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+      "-nodes -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 "
+      "-keyout " +
+      key + " -out " + cert + " >/dev/null 2>&1";
+  BOOST_TEST_REQUIRE(std::system(make.c_str()) == 0);
+  FixedClock clock(1764000000000);
+  AgentOptions o;
+  o.token = kToken;
+  o.reader = fixtureReader();
+  o.tlsCertificateFile = cert;
+  o.tlsPrivateKeyFile = key;
+  AgentServer agent(o, clock);
+  BOOST_TEST_REQUIRE(agent.start().ok());
+  const std::string port = std::to_string(agent.port());
+  RunContext ctx;
+  ctx.timeoutMs = 5000;
+
+  AgentTarget trusted{"https://127.0.0.1:" + port, kToken};
+  trusted.caFile = cert;
+  CheckResult r = AgentCheck("db-server", HostRules{}, trusted).run(ctx);
+  BOOST_TEST(r.status == CheckStatus::kFail, r.message);
+  BOOST_TEST(r.message == "disk /data 94.7 % used, threshold 90 %");
+
+  // The system store does not know a self-signed certificate.
+  r = AgentCheck("db-server", HostRules{}, AgentTarget{"https://127.0.0.1:" + port, kToken})
+          .run(ctx);
+  BOOST_TEST(r.status == CheckStatus::kError);
+  BOOST_TEST(
+      r.message.find("TLS handshake failed: its certificate was refused: ") != std::string::npos,
+      r.message);
+  // Issued for 127.0.0.1, asked as localhost.
+  AgentTarget otherName{"https://localhost:" + port, kToken};
+  otherName.caFile = cert;
+  r = AgentCheck("db-server", HostRules{}, otherName).run(ctx);
+  BOOST_TEST(r.status == CheckStatus::kError);
+  BOOST_TEST(r.message.find("its certificate was refused: hostname mismatch") != std::string::npos,
+             r.message);
+  // Plain HTTP to a TLS port: an error, not a hang.
+  r = AgentCheck("db-server", HostRules{}, AgentTarget{"http://127.0.0.1:" + port, kToken})
+          .run(ctx);
+  BOOST_TEST(r.status == CheckStatus::kError);
+  // A certificate file that is none.
+  AgentOptions broken = o;
+  broken.tlsCertificateFile = key;
+  AgentServer refused(broken, clock);
+  auto started = refused.start();
+  BOOST_TEST_REQUIRE(!started.ok());
+  BOOST_TEST(started.error().path == key);
+  agent.stop();
+  std::error_code ec;
+  fs::remove_all(dir, ec);
 }
 
 BOOST_AUTO_TEST_CASE(misbehaving_agents_are_errors) {

@@ -130,9 +130,16 @@ BOOST_AUTO_TEST_CASE(refusals_name_the_place) {
              std::string("gateway.json#/monitor").size());
   BOOST_TEST(refused(R"([{"id":"a","local":true,"token_file":"good.token"}])")
                  .find("/hosts/0/token_file") != std::string::npos);
-  BOOST_TEST(refused(R"([{"id":"a","url":"https://h:9700","token_file":"good.token"}])") ==
-             "gateway.json#/monitor/hosts/0/url: url must be http://HOST:PORT of a huitong "
-             "agent, not 'https://h:9700'");
+  BOOST_TEST(refused(R"([{"id":"a","url":"ftp://h:9700","token_file":"good.token"}])") ==
+             "gateway.json#/monitor/hosts/0/url: url must be http(s)://HOST:PORT of a huitong "
+             "agent, not 'ftp://h:9700'");
+  BOOST_TEST(refused(R"([{"id":"a","url":"http://h:9700","token_file":"good.token",
+                          "ca_file":"ca.pem"}])") ==
+             "gateway.json#/monitor/hosts/0/ca_file: ca_file is for an https:// agent url");
+  BOOST_TEST(refused(R"([{"id":"a","url":"https://h:9700","token_file":"good.token",
+                          "ca_file":"missing.pem"}])")
+                 .find("gateway.json#/monitor/hosts/0/ca_file: " +
+                       (dir.path / "missing.pem").string() + ": cannot load trusted CAs") == 0);
   BOOST_TEST(refused(R"([{"id":"a","url":"http://h:9700"}])") ==
              "gateway.json#/monitor/hosts/0: missing token_file");
   BOOST_TEST(refused(R"([{"id":"a","url":"http://h:9700","token_file":"missing.token"}])") ==
