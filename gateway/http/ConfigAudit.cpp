@@ -53,9 +53,11 @@ bool isCredentialFileKey(const std::string& key) {
   const std::string k = lowerAscii(key);
   static const std::set<std::string> kExact{"certificate_file", "private_key_file", "ca_file",
                                             "public_key_file", "connection_file"};
-  // password_file: a monitoring probe's login password (monitor.probes[].credentials).
+  // password_file: a monitoring probe's login password (monitor.probes[].credentials);
+  // token_file: a host agent's bearer token (monitor.hosts[]).
   return kExact.count(k) || endsWith(k, "_key_file") || endsWith(k, "_cert_file") ||
-         k == "password_file" || endsWith(k, "_password_file");
+         k == "password_file" || endsWith(k, "_password_file") || k == "token_file" ||
+         endsWith(k, "_token_file");
 }
 
 // The passwords inside `text` replaced by "***": password=, passwd=, pwd= (libpq "k=v k=v",

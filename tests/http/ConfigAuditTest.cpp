@@ -346,4 +346,30 @@ BOOST_AUTO_TEST_CASE(a_probe_password_file_is_recorded_by_its_digest) {
     BOOST_TEST((e.before + e.after + e.target).find("Probe-Secret") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_host_agent_token_file_is_recorded_by_its_digest) {
+  Dir dir;
+  dir.write("funeral.pem", "pem one");
+  const auto redacted = [&] {
+    std::string text = configText({});
+    text.insert(text.rfind('}'), R"(, "monitor": {"hosts": [{"id": "db-server",
+      "url": "http://10.0.0.12:9700", "token_file": "agent.token"}]})");
+    dir.write("gateway.json", text);
+    auto c = http::loadConfig((dir.path / "gateway.json").string());
+    BOOST_TEST_REQUIRE(c.ok(), (c.ok() ? "" : c.error().describe()));
+    return http::redactedConfig(c.value());
+  };
+  dir.write("agent.token", "agent-token-one-0123456789\n");
+  const std::string before = redacted();
+  BOOST_TEST(before.find("agent-token-one") == std::string::npos);
+  BOOST_TEST(before.find(R"("token_file":{"path":"agent.token","sha256":")") != std::string::npos);
+  dir.write("agent.token", "agent-token-two-0123456789\n");
+  const std::string after = redacted();
+  const auto entries = http::configAuditEntries(before, after, "gateway.json", "a", 7);
+  BOOST_TEST_REQUIRE(entries.size() == 2u);
+  BOOST_TEST(entries[0].action == "credential.change");
+  BOOST_TEST(entries[0].target.find("/monitor/hosts/0/token_file") != std::string::npos);
+  for (const auto& e : entries)
+    BOOST_TEST((e.before + e.after + e.target).find("agent-token") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
