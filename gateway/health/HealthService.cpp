@@ -13,6 +13,8 @@ namespace {
 
 constexpr EpochMillis kHourMillis = 3'600'000;
 constexpr EpochMillis kDayMillis = 24 * kHourMillis;
+// Activity-period counts kept at most (a few per system and rule; cleared when full).
+constexpr std::size_t kMaxPeriodCounts = 1000;
 // The filing gate's rule (gateway/exchange/IntakeService.h kNotOnlineRule): a refusal of an item
 // that is not online is no fault of the records.
 constexpr const char* kNotOnlineRule = "filing.not_online";
@@ -102,6 +104,35 @@ Result<storage::ItemLast> HealthService::lastOf(const std::string& system, const
   return last.value();
 }
 
+Result<std::map<std::string, std::int64_t>> HealthService::periodCounts(const PeriodKey& key,
+                                                                        EpochMillis now) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = periodCounts_.find(key);
+    if (it != periodCounts_.end())
+      return it->second;
+  }
+  const auto& [system, start, end, officeOnly] = key;
+  auto events = store_.itemEvents(system, start);
+  if (!events.ok())
+    return events.error();
+  std::map<std::string, std::int64_t> counts;
+  for (const auto& e : events.value()) {
+    if (e.receivedAt >= start && e.receivedAt < end &&
+        (!officeOnly || calendar_.isWorkingTime(e.receivedAt)))
+      ++counts[e.item];
+  }
+  // A period that is over gains no events (they are stamped when received), but for a message
+  // received just before its end and committed just after: kept once the end is a minute old.
+  if (end <= now - 60'000) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (periodCounts_.size() >= kMaxPeriodCounts)
+      periodCounts_.clear();
+    periodCounts_[key] = counts;
+  }
+  return counts;
+}
+
 Result<std::vector<ItemHealth>> HealthService::compute() {
   const EpochMillis now = clock_.now();
   auto online = items_();
@@ -129,16 +160,31 @@ Result<std::vector<ItemHealth>> HealthService::compute() {
       std::vector<EpochMillis> lags;
     };
     std::map<std::string, Work> work;
-    EpochMillis from = dayAgo;
+    std::set<PeriodKey> older;  // activity periods that begin before the 24 h window
     for (const auto& i : items) {
       Work& w = work[i.item];
       w.rules = &rules_.rulesFor(system, i.item);
       if (w.rules->expect) {
         w.f.period = lastPeriod(*w.rules->expect, calendar_, now);
-        if (w.f.period)
-          from = std::min(from, w.f.period->start);
+        if (w.f.period && w.f.period->start < dayAgo)
+          older.insert(
+              PeriodKey{system, w.f.period->start, w.f.period->end, w.f.period->officeOnly});
       }
     }
+    for (const PeriodKey& key : older) {
+      auto counts = periodCounts(key, now);
+      if (!counts.ok())
+        return counts.error();
+      for (auto& [item, w] : work) {
+        const auto& p = w.f.period;
+        if (p && p->start == std::get<1>(key) && p->end == std::get<2>(key) &&
+            p->officeOnly == std::get<3>(key)) {
+          const auto c = counts.value().find(item);
+          w.f.periodEvents = c == counts.value().end() ? 0 : c->second;
+        }
+      }
+    }
+    const EpochMillis from = dayAgo;
     auto events = store_.itemEvents(system, from);
     if (!events.ok())
       return events.error();
@@ -161,7 +207,8 @@ Result<std::vector<ItemHealth>> HealthService::compute() {
           it->second.lags.push_back(std::max<EpochMillis>(0, e.deliveredAt - e.receivedAt));
         }
       }
-      if (f.period && e.receivedAt >= f.period->start && e.receivedAt < f.period->end &&
+      if (f.period && f.period->start >= dayAgo && e.receivedAt >= f.period->start &&
+          e.receivedAt < f.period->end &&
           (!f.period->officeOnly || calendar_.isWorkingTime(e.receivedAt)))
         ++f.periodEvents;
     }

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -77,6 +78,10 @@ class HealthService {
   };
   Result<storage::ItemLast> lastOf(const std::string& system, const std::string& item,
                                    EpochMillis windowFrom, EpochMillis now);
+  // (system, start, end, office hours only) of an activity period beginning before the 24 h
+  // window, and its events per item: counted once (the window's rows are read every time).
+  using PeriodKey = std::tuple<std::string, EpochMillis, EpochMillis, bool>;
+  Result<std::map<std::string, std::int64_t>> periodCounts(const PeriodKey& key, EpochMillis now);
 
   storage::ExchangeStore& store_;
   OnlineItems items_;
@@ -85,9 +90,10 @@ class HealthService {
   const WorkCalendar& calendar_;
   const Clock& clock_;
 
-  std::mutex mutex_;  // guards snapshot_ and remembered_
+  std::mutex mutex_;  // guards snapshot_, remembered_ and periodCounts_
   std::shared_ptr<const Snapshot> snapshot_;
   std::map<std::pair<std::string, std::string>, Remembered> remembered_;
+  std::map<PeriodKey, std::map<std::string, std::int64_t>> periodCounts_;
   std::mutex refreshMutex_;  // one computation at a time
 
   std::mutex threadMutex_;
