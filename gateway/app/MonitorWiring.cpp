@@ -1,5 +1,7 @@
 #include "gateway/app/MonitorWiring.h"
 
+#include <algorithm>
+
 #include "gateway/monitor/host/HostsConfig.h"
 #include "gateway/monitor/probe/ProbeConfig.h"
 #include "gateway/monitor/schedule/Notifiers.h"
@@ -194,13 +196,48 @@ bool nameChar(char c, bool first) {
 }  // namespace
 
 void monitorMetricName(const std::string& checkId, const std::string& value, std::string& name,
-                       std::string& labels) {
+                       std::string& labels, double& scale) {
   const auto brace = value.find('{');
   std::string base = value.substr(0, brace);
   for (std::size_t i = 0; i < base.size(); ++i) {
     if (!nameChar(base[i], false))
       base[i] = '_';
   }
+  // Units: the words promtool refuses become seconds, at the end of the name.
+  static const std::pair<const char*, double> kUnits[] = {
+      {"ms", 0.001},   {"us", 1e-6},    {"ns", 1e-9},
+      {"sec", 1},      {"secs", 1},     {"minutes", 60},
+      {"hours", 3600}, {"days", 86400}, {"milliseconds", 0.001}};
+  scale = 1;
+  std::vector<std::string> words;
+  for (std::size_t start = 0; start <= base.size();) {
+    const auto end = base.find('_', start);
+    words.push_back(base.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos)
+      break;
+    start = end + 1;
+  }
+  for (auto it = words.begin(); it != words.end(); ++it) {
+    const auto unit = std::find_if(std::begin(kUnits), std::end(kUnits),
+                                   [&](const auto& u) { return *it == u.first; });
+    if (unit != std::end(kUnits) && words.size() > 1) {
+      scale = unit->second;
+      words.erase(it);
+      words.push_back("seconds");
+      break;
+    }
+  }
+  // Suffixes reserved for histograms, summaries and counters.
+  if (words.size() > 1 && words.back() == "count") {
+    words.pop_back();
+    words.back() += "s";
+  } else if (words.size() > 1 &&
+             (words.back() == "sum" || words.back() == "bucket" || words.back() == "total")) {
+    words.push_back("value");
+  }
+  base.clear();
+  for (const auto& w : words)
+    base += (base.empty() ? "" : "_") + w;
   name = "huitong_monitor_" + base;
   labels = "check=\"" + exchange::MetricsRegistry::escape(checkId) + "\"";
   if (brace != std::string::npos && value.size() > brace + 2 && value.back() == '}') {
@@ -372,17 +409,18 @@ void MonitorWiring::observe(const RunRecord& r) {
   }
   for (const auto& value : fresh) {
     std::string name, labels;
-    monitorMetricName(r.result.checkId, value, name, labels);
+    double scale = 1;
+    monitorMetricName(r.result.checkId, value, name, labels, scale);
     const std::string id = r.result.checkId;
     metrics_->gauge(
         name, "A value the monitoring checks read (docs/monitoring.md)",
-        [this, id, value] {
+        [this, id, value, scale] {
           std::lock_guard<std::mutex> lock(mu_);
           auto it = latest_.find(id);
           if (it == latest_.end())
             return 0.0;
           auto v = it->second.values.find(value);
-          return v == it->second.values.end() ? 0.0 : v->second;
+          return v == it->second.values.end() ? 0.0 : v->second * scale;
         },
         labels);
   }

@@ -58,8 +58,11 @@ class MonitorWiring {
 
 // Metric name and labels of a value entry: "disk_used_percent{mount=\"/\"}" of check "db" →
 // name "huitong_monitor_disk_used_percent", labels "check=\"db\",mount=\"/\"". An invalid name
-// character becomes '_'.
+// character becomes '_'. Names follow Prometheus' conventions (promtool check metrics): a unit
+// word becomes the base unit at the end and `scale` converts the value ("latency_ms" →
+// "..._latency_seconds" × 0.001, "tls_days_left" → "..._tls_left_seconds" × 86400); a suffix
+// kept for histograms and counters is renamed ("cpu_count" → "..._cpus").
 void monitorMetricName(const std::string& checkId, const std::string& value, std::string& name,
-                       std::string& labels);
+                       std::string& labels, double& scale);
 
 }  // namespace huitong::app
