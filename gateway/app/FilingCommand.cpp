@@ -1,12 +1,16 @@
 // `huitong filing list | show | create | move`: the filing registry from the command line,
 // through the same RegistryService (rules, audit entries) the gateway will serve. Until staff
 // accounts exist, the person acting is named with --actor and --role (docs/cli.md).
+#include <fstream>
 #include <iostream>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include "gateway/app/CommandLine.h"
 #include "gateway/app/RegistryAccess.h"
 #include "gateway/core/Json.h"
+#include "gateway/mapping/PositionedJson.h"
 #include "gateway/registry/MappingVersions.h"
 #include "gateway/registry/RegistryService.h"
 #include "sandbox/joint_debug/SandboxService.h"
@@ -20,9 +24,14 @@ constexpr const char* kUsage =
     "       huitong filing show --config FILE --system S --item I\n"
     "       huitong filing create --config FILE --actor NAME --role ROLE --system S --item I\n"
     "                             [--name TEXT] [--contact-name TEXT] [--contact-phone TEXT]\n"
-    "                             [--notes TEXT]\n"
+    "                             [--notes TEXT] [--scenarios FILE]\n"
     "       huitong filing move --config FILE --actor NAME --role ROLE --system S --item I\n"
     "                           --to STATE --version N [--mapping-version V] [--reason TEXT]\n"
+    "       huitong filing scenarios --config FILE --actor NAME --role ROLE --system S --item I\n"
+    "                           --version N (--scenarios FILE | --defaults)\n"
+    "--scenarios FILE: the sandbox scenarios going online requires, a JSON list of \"defaults\"\n"
+    "and {name, description, stage, verdict, rule} (docs/sandbox.md \"Evidence\"); none: the\n"
+    "defaults (each stage the mapping version produces, plus one invalid message rejected).\n"
     "ROLE: admin | operator | auditor | department (with --actor-system: its own system).\n"
     "STATE: requested | configuring | joint_debugging | online | suspended | retired.\n"
     "--version: the version you read (`filing show`); another one changed it meanwhile: refused.\n"
@@ -61,15 +70,16 @@ int runFiling(const std::vector<std::string>& all) {
     return all.empty() ? kExitUsage : kExitOk;
   }
   const std::string verb = all[0];
-  if (verb != "list" && verb != "show" && verb != "create" && verb != "move") {
+  if (verb != "list" && verb != "show" && verb != "create" && verb != "move" &&
+      verb != "scenarios") {
     std::cerr << "huitong filing: unknown command '" << verb << "'\n" << kUsage;
     return kExitUsage;
   }
   std::string error;
   auto args = Arguments::parse(
-      {all.begin() + 1, all.end()}, {"help", "overdue"},
+      {all.begin() + 1, all.end()}, {"help", "overdue", "defaults"},
       {"config", "system", "item", "state", "actor", "role", "actor-system", "name", "contact-name",
-       "contact-phone", "notes", "to", "version", "mapping-version", "reason"},
+       "contact-phone", "notes", "to", "version", "mapping-version", "reason", "scenarios"},
       error);
   if (args && args->has("help")) {
     std::cout << kUsage;
@@ -104,7 +114,8 @@ int runFiling(const std::vector<std::string>& all) {
     return kExitFailed;
   }
   registry::MappingVersions versions(*opened.value().store, clock);
-  sandbox::SandboxService sandboxEvidence(versions, *sandboxStore.value(), clock);
+  sandbox::SandboxService sandboxEvidence(versions, *sandboxStore.value(), clock,
+                                          opened.value().store.get());
   registry::RecordedGoLiveChecks checks(
       *opened.value().store, opened.value().config.assumeSandboxEvidence, &sandboxEvidence,
       [](const std::string& message, const std::string& system, const std::string& item,
@@ -156,13 +167,60 @@ int runFiling(const std::vector<std::string>& all) {
   const auto actor = actorFrom(*args, v);
   if (!actor)
     return kExitUsage;
+  // --scenarios FILE read and checked ("" without it); an error names the file and the element.
+  std::string scenarios;
+  if (args->has("scenarios")) {
+    const std::string path = args->get("scenarios");
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) {
+      std::cerr << "huitong filing " << verb << ": cannot read " << path << "\n";
+      return kExitUsage;
+    }
+    auto file = mapping::PositionedJson::parse(text.str(), path);
+    if (!file.ok()) {
+      std::cerr << "huitong filing " << verb << ": " << file.error().describe() << "\n";
+      return kExitUsage;
+    }
+    auto normal = registry::normalizeScenarios(file.value().root());
+    if (!normal.ok()) {
+      std::cerr << "huitong filing " << verb << ": " << path << ": " << normal.error().message
+                << "\n";
+      return kExitUsage;
+    }
+    scenarios = normal.value();
+  }
   if (verb == "create") {
     auto f = service.create({system, item, args->get("name"), args->get("contact-name"),
-                             args->get("contact-phone"), args->get("notes")},
+                             args->get("contact-phone"), args->get("notes"), scenarios},
                             *actor);
     if (!f.ok())
       return refusedOrFailed(v, f.error());
     std::cout << "created " << registry::filingTarget(system, item) << " (requested, version "
+              << f.value().version << ")\n";
+    return kExitOk;
+  }
+  if (verb == "scenarios") {
+    if (args->has("scenarios") == args->has("defaults")) {
+      std::cerr << "huitong filing scenarios: give --scenarios FILE or --defaults\n" << kUsage;
+      return kExitUsage;
+    }
+    std::int64_t expected = 0;
+    try {
+      std::size_t used = 0;
+      expected = std::stoll(args->get("version"), &used);
+      if (used != args->get("version").size())
+        throw std::invalid_argument("trailing");
+    } catch (const std::exception&) {
+      std::cerr << "huitong filing scenarios: --version N (the version you read) is required\n";
+      return kExitUsage;
+    }
+    auto f = service.updateScenarios(system, item, expected, scenarios, *actor);
+    if (!f.ok())
+      return refusedOrFailed(v, f.error());
+    std::cout << "scenarios of " << registry::filingTarget(system, item) << " set ("
+              << (scenarios.empty() ? "defaults" : "the filing's own") << ", version "
               << f.value().version << ")\n";
     return kExitOk;
   }

@@ -50,8 +50,9 @@ Result<std::vector<SeedFiling>> readSeedFile(const std::string& path,
       return fail("/" + mapping::pointerToken(m->name.GetString()),
                   "unknown key '" + std::string(m->name.GetString()) + "' (expected filings)");
   }
-  static const std::vector<std::string> kKeys{
-      "system", "item_code", "item_name", "contact_name", "contact_phone", "notes", "state"};
+  static const std::vector<std::string> kKeys{"system",       "item_code",     "item_name",
+                                              "contact_name", "contact_phone", "notes",
+                                              "state",        "scenarios"};
   std::vector<SeedFiling> out;
   std::set<std::pair<std::string, std::string>> seen;
   const auto& list = root["filings"];
@@ -66,8 +67,10 @@ Result<std::vector<SeedFiling>> readSeedFile(const std::string& path,
         return fail(at + "/" + mapping::pointerToken(k),
                     "unknown key '" + k +
                         "' (expected system, item_code, item_name, contact_name, "
-                        "contact_phone, notes, state)");
+                        "contact_phone, notes, state, scenarios)");
       }
+      if (k == "scenarios")
+        continue;  // a list, checked below
       if (!m->value.IsString())
         return fail(at + "/" + mapping::pointerToken(k), k + " must be a string");
     }
@@ -82,6 +85,12 @@ Result<std::vector<SeedFiling>> readSeedFile(const std::string& path,
     s.filing.contactName = str("contact_name");
     s.filing.contactPhone = str("contact_phone");
     s.filing.notes = str("notes");
+    if (f.HasMember("scenarios")) {
+      auto scenarios = registry::normalizeScenarios(f["scenarios"]);
+      if (!scenarios.ok())
+        return fail(at + "/scenarios", scenarios.error().message);
+      s.filing.scenarios = scenarios.value();
+    }
     if (s.filing.system.empty())
       return fail(at, "system is required");
     if (std::find(systems.begin(), systems.end(), s.filing.system) == systems.end())
@@ -124,6 +133,7 @@ Result<SeedReport> applySeed(const std::vector<SeedFiling>& seed, const SeedCont
       differs("item_name", s.filing.itemName, f->itemName);
       differs("contact_name", s.filing.contactName, f->contactName);
       differs("contact_phone", s.filing.contactPhone, f->contactPhone);
+      differs("scenarios", s.filing.scenarios, f->scenarios);
       differs("state", registry::toString(s.state), registry::toString(f->state));
       if (!diff.empty()) {
         ++report.differing;

@@ -11,6 +11,7 @@
 #include "gateway/app/AuditHeadLog.h"
 #include "gateway/app/CommandLine.h"
 #include "gateway/app/FilingSeed.h"
+#include "gateway/app/MonitorWiring.h"
 #include "gateway/app/PluginLoader.h"
 #include "gateway/app/SnapshotGate.h"
 #include "gateway/auth/HttpSignatures.h"
@@ -20,11 +21,12 @@
 #include "gateway/exchange/Metrics.h"
 #include "gateway/health/HealthService.h"
 #include "gateway/http/AdapterRuntime.h"
-#include "gateway/http/HealthApi.h"
 #include "gateway/http/ConfigAudit.h"
 #include "gateway/http/GatewayConfig.h"
 #include "gateway/http/GatewayServer.h"
+#include "gateway/http/HealthApi.h"
 #include "gateway/http/MappingSync.h"
+#include "gateway/http/MonitorApi.h"
 #include "gateway/http/SandboxApi.h"
 #include "gateway/registry/FilingSnapshot.h"
 #include "gateway/registry/MappingVersions.h"
@@ -199,7 +201,8 @@ class ServeApp : public Poco::Util::ServerApplication {
       std::cerr << "huitong serve: sandbox store: " << sandboxStore.error().describe() << "\n";
       return kExitFailed;
     }
-    sandbox::SandboxService sandboxService(mappingVersions, *sandboxStore.value(), clock);
+    sandbox::SandboxService sandboxService(mappingVersions, *sandboxStore.value(), clock,
+                                           auditTrail.value().get());
     http::SandboxApi sandboxApi(c, registry, adapterRuntime, mappings, sandboxService, metrics,
                                 clock);
     if (auto r = sandboxApi.create(); !r.ok()) {
@@ -259,15 +262,24 @@ class ServeApp : public Poco::Util::ServerApplication {
       std::cerr << "huitong serve: " << healthRules.error().describe() << "\n";
       return kExitUsage;
     }
-    health::HealthService itemHealth(
-        *store.value(), http::onlineItemsOf(*auditTrail.value()),
-        http::sourceLookupOf(adapterRuntime), healthRules.value(), calendar, clock);
+    health::HealthService itemHealth(*store.value(), http::onlineItemsOf(*auditTrail.value()),
+                                     http::sourceLookupOf(adapterRuntime), healthRules.value(),
+                                     calendar, clock);
     http::HealthApi healthApi(itemHealth);
     metrics.collector([&itemHealth] { return itemHealth.renderMetrics(); });
+    // Monitoring (docs/monitoring.md): checks on their schedules, results, alerts.
+    auto monitoring = MonitorWiring::create(c.monitor, c.store, calendar, clock, metrics);
+    if (!monitoring.ok()) {
+      std::cerr << "huitong serve: " << monitoring.error().describe() << "\n";
+      return kExitUsage;
+    }
+    std::optional<http::MonitorApi> monitorApi;
+    if (monitoring.value())
+      monitorApi.emplace(monitoring.value()->service());
     http::GatewayServer server(http::GatewayContext{
         c, *store.value(), mappings, intake, delivery, metrics, verifier, adapterRuntime, clock,
         ready, *auditTrail.value(), filings, staff, mappingVersions, mappingSync, &sandboxApi,
-        &healthApi});
+        &healthApi, monitorApi ? &*monitorApi : nullptr});
     if (auto r = server.start(); !r.ok()) {
       std::cerr << "huitong serve: " << r.error().describe() << "\n";
       return kExitFailed;
@@ -287,6 +299,8 @@ class ServeApp : public Poco::Util::ServerApplication {
       return kExitFailed;
     }
     mappingSync.start();
+    if (monitoring.value())
+      monitoring.value()->start();
     itemHealth.start();
     ready = true;
     logLine(
@@ -300,6 +314,8 @@ class ServeApp : public Poco::Util::ServerApplication {
     ready = false;
     logLine("info", "stopping: intake closed, in-flight requests finishing; the outbox is kept");
     server.stop();
+    if (monitoring.value())
+      monitoring.value()->stop();
     itemHealth.stop();
     sandboxApi.stop();
     adapterRuntime.stop();

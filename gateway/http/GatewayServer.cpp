@@ -25,6 +25,7 @@
 #include "gateway/core/Json.h"
 #include "gateway/exchange/Replay.h"
 #include "gateway/http/HealthApi.h"
+#include "gateway/http/MonitorApi.h"
 #include "gateway/http/RequestParts.h"
 #include "gateway/http/SandboxApi.h"
 #include "gateway/http/TlsListener.h"
@@ -177,6 +178,9 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     if (ctx_.sandbox != nullptr && SandboxApi::handles(parts)) {
       return ctx_.sandbox->handle(req, res, parts, std::move(body_),
                                   [&] { return staffActor(req, res); });
+    }
+    if (ctx_.monitor != nullptr && MonitorApi::handles(parts)) {
+      return ctx_.monitor->handle(req, res, parts, body_, [&] { return staffActor(req, res); });
     }
     if (parts.size() == 3 && parts[0] == "intake" && parts[1] == "v1") {
       if (method != "POST")
@@ -1118,12 +1122,16 @@ class Handler : public Poco::Net::HTTPRequestHandler {
 
   // Checks that every member of the body object is a string, except `numbers`; the first one
   // that is not is named.
+  // `others` are members whose value the caller checks itself (e.g. the scenarios list).
   static Result<void> checkBody(const rapidjson::Value& d, const std::vector<std::string>& strings,
-                                const std::vector<std::string>& numbers) {
+                                const std::vector<std::string>& numbers,
+                                const std::vector<std::string>& others = {}) {
     for (auto it = d.MemberBegin(); it != d.MemberEnd(); ++it) {
       const std::string k(it->name.GetString(), it->name.GetStringLength());
       const bool isString = std::find(strings.begin(), strings.end(), k) != strings.end();
       const bool isNumber = std::find(numbers.begin(), numbers.end(), k) != numbers.end();
+      if (std::find(others.begin(), others.end(), k) != others.end())
+        continue;
       if (!isString && !isNumber)
         return Error{"api.invalid", "unknown member '" + k.substr(0, 64) + "'", k.substr(0, 64)};
       if (isString && !it->value.IsString())
@@ -1236,12 +1244,22 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     if (!permitted(req, res, actor, Need::kRegistryWrite, jsonField(d, "system")))
       return;
     if (auto c = checkBody(
-            d, {"system", "item_code", "item_name", "contact_name", "contact_phone", "notes"}, {});
+            d, {"system", "item_code", "item_name", "contact_name", "contact_phone", "notes"}, {},
+            {"scenarios"});
         !c.ok())
       return registryProblem(res, c.error());
-    registry::NewFiling n{jsonField(d, "system"),        jsonField(d, "item_code"),
-                          jsonField(d, "item_name"),     jsonField(d, "contact_name"),
-                          jsonField(d, "contact_phone"), jsonField(d, "notes")};
+    static const rapidjson::Value kDefaults;  // null: the default scenarios
+    auto scenarios =
+        registry::normalizeScenarios(d.HasMember("scenarios") ? d["scenarios"] : kDefaults);
+    if (!scenarios.ok())
+      return registryProblem(res, scenarios.error());
+    registry::NewFiling n{jsonField(d, "system"),
+                          jsonField(d, "item_code"),
+                          jsonField(d, "item_name"),
+                          jsonField(d, "contact_name"),
+                          jsonField(d, "contact_phone"),
+                          jsonField(d, "notes"),
+                          scenarios.value()};
     auto created = ctx_.filings.create(n, actor);
     if (!created.ok())
       return registryProblem(res, created.error(), currentFiling(n.system, n.itemCode));
@@ -1281,7 +1299,8 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     if (!doc.ok() || !doc.value().IsObject())
       return registryProblem(res, Error{"api.invalid", "the body is a JSON object", ""});
     const auto& d = doc.value();
-    if (auto c = checkBody(d, {"contact_name", "contact_phone", "notes"}, {"expected_version"});
+    if (auto c = checkBody(d, {"contact_name", "contact_phone", "notes"}, {"expected_version"},
+                           {"scenarios"});
         !c.ok())
       return registryProblem(res, c.error());
     if (!d.HasMember("expected_version")) {
@@ -1291,13 +1310,25 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     }
     const bool contact = d.HasMember("contact_name") || d.HasMember("contact_phone");
     const bool notes = d.HasMember("notes");
+    const bool scenarios = d.HasMember("scenarios");
     // One change per request: two would be two versions, and the second could fail alone.
-    if (contact == notes) {
+    if (int(contact) + int(notes) + int(scenarios) != 1) {
       return registryProblem(
-          res, Error{"api.invalid", "send the contact (contact_name, contact_phone) or notes",
-                     notes ? "notes" : "contact_name"});
+          res,
+          Error{"api.invalid", "send the contact (contact_name, contact_phone), notes or scenarios",
+                notes ? "notes" : "contact_name"});
     }
     const std::int64_t expected = d["expected_version"].GetInt64();
+    if (scenarios) {
+      // null: back to the default scenarios.
+      auto text = registry::normalizeScenarios(d["scenarios"]);
+      if (!text.ok())
+        return registryProblem(res, text.error());
+      auto r = ctx_.filings.updateScenarios(system, item, expected, text.value(), actor);
+      if (!r.ok())
+        return registryProblem(res, r.error(), currentFiling(system, item));
+      return sendJson(res, 200, filingJson(r.value()));
+    }
     Result<registry::Filing> r = contact ? [&]() -> Result<registry::Filing> {
       auto current = currentFiling(system, item);
       const std::string name = d.HasMember("contact_name")

@@ -33,6 +33,7 @@ namespace huitong::http {
 
 class TlsListener;
 class SandboxApi;
+class MonitorApi;
 class HealthApi;
 
 // Everything a request handler needs; owned by the server, shared with handlers.
@@ -54,6 +55,7 @@ struct GatewayContext {
   MappingSync& mappingSync;                    // what runs here, switched without restart
   SandboxApi* sandbox = nullptr;               // /sandbox/v1 and evidence; null: none
   HealthApi* health = nullptr;                 // /ops/v1/health; null: none
+  MonitorApi* monitor = nullptr;                // /ops/v1/monitor; null: none
 };
 
 class GatewayServer {

@@ -44,6 +44,9 @@ struct Filing {
   std::optional<Day> configuringDue;  // 2 working days after the requirement was confirmed
   bool configuringDueProvisional = false;
   std::string liveMappingVersion;  // the mapping version the gateway runs for this item
+  // The sandbox scenarios going online requires (RequiredScenarios.h): canonical JSON text of
+  // the list, "" = the defaults (each stage the version produces, plus one invalid message).
+  std::string scenarios;
   EpochMillis createdAt = 0;
   EpochMillis updatedAt = 0;
 };

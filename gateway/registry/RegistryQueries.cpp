@@ -46,6 +46,7 @@ BuiltQuery filingParams(const Filing& f) {
   b.add(f.liveMappingVersion);
   b.add(f.createdAt);
   b.add(f.updatedAt);
+  b.add(f.scenarios);
   return b;
 }
 

@@ -15,26 +15,26 @@ namespace huitong::registry::queries {
 inline constexpr const char* kFilingColumns =
     "system, item_code, item_name, state, version, contact_name, contact_phone, notes,"
     " requirement_confirmed_at, configuring_due, configuring_due_provisional,"
-    " live_mapping_version, created_at, updated_at";
+    " live_mapping_version, created_at, updated_at, scenarios";
 
 inline constexpr const char* kInsertFiling =
     "INSERT INTO filing (system, item_code, item_name, state, version, contact_name,"
     " contact_phone, notes, requirement_confirmed_at, configuring_due,"
-    " configuring_due_provisional, live_mapping_version, created_at, updated_at)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+    " configuring_due_provisional, live_mapping_version, created_at, updated_at, scenarios)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
 
 inline constexpr const char* kSelectFiling =
     "SELECT system, item_code, item_name, state, version, contact_name, contact_phone, notes,"
     " requirement_confirmed_at, configuring_due, configuring_due_provisional,"
-    " live_mapping_version, created_at, updated_at FROM filing"
+    " live_mapping_version, created_at, updated_at, scenarios FROM filing"
     " WHERE system = $1 AND item_code = $2";
 
-// $15 = the version the caller read: no row changed means stale (or gone).
+// $16 = the version the caller read: no row changed means stale (or gone).
 inline constexpr const char* kUpdateFiling =
     "UPDATE filing SET item_name = $3, state = $4, version = $5, contact_name = $6,"
     " contact_phone = $7, notes = $8, requirement_confirmed_at = $9, configuring_due = $10,"
     " configuring_due_provisional = $11, live_mapping_version = $12, created_at = $13,"
-    " updated_at = $14 WHERE system = $1 AND item_code = $2 AND version = $15";
+    " updated_at = $14, scenarios = $15 WHERE system = $1 AND item_code = $2 AND version = $16";
 
 inline constexpr const char* kFilingVersion =
     "SELECT version FROM filing WHERE system = $1 AND item_code = $2";
@@ -113,6 +113,7 @@ Filing filingFromRow(const Row& r) {
   f.liveMappingVersion = r.text(11);
   f.createdAt = r.int64(12);
   f.updatedAt = r.int64(13);
+  f.scenarios = r.text(14);
   return f;
 }
 

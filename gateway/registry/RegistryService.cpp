@@ -14,6 +14,7 @@ constexpr std::size_t kMaxCodeBytes = 128;
 constexpr std::size_t kMaxTextBytes = 4096;
 
 bool mayEdit(const Actor& actor, const std::string& system, bool contact) {
+  // The contact: also a department account for its own system; notes and scenarios: staff.
   switch (actor.role) {
     case Role::kAdmin:
     case Role::kOperator:
@@ -63,6 +64,11 @@ std::string filingJson(const Filing& f) {
     d.AddMember("configuring_due_provisional", f.configuringDueProvisional, a);
   }
   str("live_mapping_version", f.liveMappingVersion);
+  if (!f.scenarios.empty()) {
+    auto scenarios = json::parse(f.scenarios);
+    if (scenarios.ok())
+      d.AddMember("scenarios", rapidjson::Value(scenarios.value(), a), a);
+  }
   str("created_at", formatRfc3339(f.createdAt));
   str("updated_at", formatRfc3339(f.updatedAt));
   return json::write(d);
@@ -114,6 +120,8 @@ Result<Filing> RegistryService::create(const NewFiling& n, const Actor& actor) {
     if (text->size() > kMaxTextBytes)
       return invalid("a text field is longer than 4096 bytes", "");
   }
+  if (auto s = parseScenarios(n.scenarios); !s.ok())
+    return s.error();
   if (actor.role != Role::kAdmin && actor.role != Role::kOperator) {
     return refused(
         Error{"filing.forbidden",
@@ -127,6 +135,7 @@ Result<Filing> RegistryService::create(const NewFiling& n, const Actor& actor) {
   f.contactName = n.contactName;
   f.contactPhone = n.contactPhone;
   f.notes = n.notes;
+  f.scenarios = n.scenarios;
   f.state = FilingState::kRequested;
   f.version = 1;
   f.createdAt = clock_.now();
@@ -175,7 +184,13 @@ Result<Filing> RegistryService::move(const std::string& system, const std::strin
 
 Result<Filing> RegistryService::update(const std::string& system, const std::string& itemCode,
                                        std::int64_t expectedVersion, const Actor& actor,
-                                       bool contact, const std::string& a, const std::string& b) {
+                                       Field field, const std::string& a, const std::string& b) {
+  const bool contact = field == Field::kContact;
+  const char* what = contact ? "contact" : field == Field::kNotes ? "notes" : "scenarios";
+  if (field == Field::kScenarios) {
+    if (auto s = parseScenarios(a); !s.ok())
+      return s.error();
+  }
   if (a.size() > kMaxTextBytes || b.size() > kMaxTextBytes)
     return invalid("a text field is longer than 4096 bytes", "");
   auto current = store_.filing(system, itemCode);
@@ -186,12 +201,11 @@ Result<Filing> RegistryService::update(const std::string& system, const std::str
   }
   const Filing& f = *current.value();
   if (!mayEdit(actor, system, contact)) {
-    return refused(
-        Error{"filing.forbidden",
-              std::string("role ") + toString(actor.role) + " may not change the " +
-                  (contact ? "contact" : "notes") + " of " + filingTarget(system, itemCode),
-              ""},
-        actor, "filing.update.refused", system, itemCode, f, contact ? "contact" : "notes");
+    return refused(Error{"filing.forbidden",
+                         std::string("role ") + toString(actor.role) + " may not change the " +
+                             what + " of " + filingTarget(system, itemCode),
+                         ""},
+                   actor, "filing.update.refused", system, itemCode, f, what);
   }
   if (expectedVersion != f.version) {
     return Error{"filing.stale",
@@ -203,8 +217,10 @@ Result<Filing> RegistryService::update(const std::string& system, const std::str
   if (contact) {
     next.contactName = a;
     next.contactPhone = b;
-  } else {
+  } else if (field == Field::kNotes) {
     next.notes = a;
+  } else {
+    next.scenarios = a;
   }
   next.version = f.version + 1;
   next.updatedAt = clock_.now();
@@ -223,13 +239,21 @@ Result<Filing> RegistryService::updateContact(const std::string& system,
                                               std::int64_t expectedVersion,
                                               const std::string& contactName,
                                               const std::string& contactPhone, const Actor& actor) {
-  return update(system, itemCode, expectedVersion, actor, true, contactName, contactPhone);
+  return update(system, itemCode, expectedVersion, actor, Field::kContact, contactName,
+                contactPhone);
 }
 
 Result<Filing> RegistryService::updateNotes(const std::string& system, const std::string& itemCode,
                                             std::int64_t expectedVersion, const std::string& notes,
                                             const Actor& actor) {
-  return update(system, itemCode, expectedVersion, actor, false, notes, "");
+  return update(system, itemCode, expectedVersion, actor, Field::kNotes, notes, "");
+}
+
+Result<Filing> RegistryService::updateScenarios(const std::string& system,
+                                                const std::string& itemCode,
+                                                std::int64_t expectedVersion,
+                                                const std::string& scenarios, const Actor& actor) {
+  return update(system, itemCode, expectedVersion, actor, Field::kScenarios, scenarios, "");
 }
 
 Result<std::optional<Filing>> RegistryService::get(const std::string& system,

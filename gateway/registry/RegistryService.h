@@ -14,6 +14,7 @@
 #include "gateway/core/WorkCalendar.h"
 #include "gateway/registry/Filing.h"
 #include "gateway/registry/RegistryStore.h"
+#include "gateway/registry/RequiredScenarios.h"
 
 namespace huitong::registry {
 
@@ -24,6 +25,7 @@ struct NewFiling {
   std::string contactName;
   std::string contactPhone;
   std::string notes;
+  std::string scenarios;  // normalizeScenarios' text; "" = the default sandbox scenarios
 };
 
 // The filing as JSON (what an audit entry's before/after and `huitong filing show` carry).
@@ -58,6 +60,11 @@ class RegistryService {
   Result<Filing> updateNotes(const std::string& system, const std::string& itemCode,
                              std::int64_t expectedVersion, const std::string& notes,
                              const Actor& actor);
+  // The sandbox scenarios going online requires (RequiredScenarios.h; `scenarios` as
+  // normalizeScenarios gives it, "" = the defaults). Admins and operators; as updateNotes.
+  Result<Filing> updateScenarios(const std::string& system, const std::string& itemCode,
+                                 std::int64_t expectedVersion, const std::string& scenarios,
+                                 const Actor& actor);
 
   // Told of every filing this service stored (created, moved, updated), right after the commit
   // (the intake gate's FilingSnapshot::apply). REQUIRES: set before the service is shared.
@@ -78,8 +85,9 @@ class RegistryService {
   Error refused(const Error& why, const Actor& actor, const std::string& action,
                 const std::string& system, const std::string& itemCode,
                 const std::optional<Filing>& filing, const std::string& requested);
+  enum class Field { kContact, kNotes, kScenarios };
   Result<Filing> update(const std::string& system, const std::string& itemCode,
-                        std::int64_t expectedVersion, const Actor& actor, bool contact,
+                        std::int64_t expectedVersion, const Actor& actor, Field field,
                         const std::string& a, const std::string& b);
 
   RegistryStore& store_;

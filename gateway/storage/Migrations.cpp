@@ -516,6 +516,9 @@ CREATE INDEX sandbox_event_item ON sandbox_event (system, item_code, mapping_ver
       // months, alerts with their notifications, and major events and silences declared at run
       // time (gateway/monitor/schedule/ResultsStore.h).
       {10, "monitoring results and alerts", kMonitoringSql, kMonitoringPostgresSql},
+      // A filing's own sandbox scenarios (gateway/registry/RequiredScenarios.h); '' = defaults.
+      {11, "filing scenarios", "ALTER TABLE filing ADD COLUMN scenarios TEXT NOT NULL DEFAULT '';",
+       "ALTER TABLE filing ADD COLUMN scenarios TEXT NOT NULL DEFAULT '';"},
   };
   return kMigrations;
 }

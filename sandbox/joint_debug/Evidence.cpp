@@ -134,6 +134,48 @@ std::vector<Scenario> evaluateScenarios(const std::vector<std::string>& stages,
   return out;
 }
 
+std::vector<Scenario> evaluateScenarios(const registry::RequiredScenarios& required,
+                                        const std::vector<std::string>& stages,
+                                        const std::vector<EvidenceEvent>& events) {
+  std::vector<Scenario> out;
+  if (required.defaults)
+    out = evaluateScenarios(stages, events);
+  for (const auto& spec : required.own) {
+    Scenario s;
+    s.name = spec.name;
+    std::string wanted = spec.verdict == "accepted" ? "an event accepted by the mock platform "
+                                                      "(accepted or already held: duplicate)"
+                                                    : "an event judged " + spec.verdict;
+    if (!spec.stage.empty())
+      wanted += " at stage " + spec.stage;
+    if (!spec.rule.empty())
+      wanted += " with broken rule " + spec.rule;
+    s.description = spec.description.empty() ? wanted : spec.description + " (" + wanted + ")";
+    if (!spec.stage.empty() && std::find(stages.begin(), stages.end(), spec.stage) == stages.end())
+      s.description += "; this mapping version cannot produce stage " + spec.stage;
+    for (const auto& e : events) {
+      if (!spec.stage.empty() && e.stage != spec.stage)
+        continue;
+      const bool verdictMatches = spec.verdict == "accepted"
+                                      ? e.verdict == "accepted" || e.verdict == "duplicate"
+                                      : e.verdict == spec.verdict;
+      const bool ruleMatches = spec.rule.empty() ? (spec.verdict != "rejected" || e.rules > 0)
+                                                 : std::find(e.ruleCodes.begin(), e.ruleCodes.end(),
+                                                             spec.rule) != e.ruleCodes.end();
+      // An attempt: an event at the scenario's stage (or, with no stage, of its verdict) that
+      // did not pass it.
+      if (spec.stage.empty() && !verdictMatches)
+        continue;
+      auto& list = verdictMatches && ruleMatches ? s.sessions : s.attempts;
+      if (std::find(list.begin(), list.end(), e.sessionId) == list.end())
+        list.push_back(e.sessionId);
+    }
+    s.passed = !s.sessions.empty();
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 bool allPassed(const std::vector<Scenario>& scenarios) {
   if (scenarios.empty())
     return false;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "gateway/core/Error.h"
+#include "gateway/registry/RequiredScenarios.h"
 
 namespace huitong::sandbox {
 
@@ -24,8 +25,9 @@ Result<std::vector<std::string>> producibleStages(const std::string& mappingJson
 struct EvidenceEvent {
   std::string sessionId;
   std::string stage;
-  std::string verdict;  // accepted | duplicate | conflict | rejected
-  int rules = 0;        // broken rules (rejected)
+  std::string verdict;                 // accepted | duplicate | conflict | rejected
+  int rules = 0;                       // broken rules (rejected)
+  std::vector<std::string> ruleCodes;  // their codes
 };
 
 struct Scenario {
@@ -39,6 +41,12 @@ struct Scenario {
 // Judges `events` (one item, one mapping version with the same files, oldest first) against the
 // default scenarios of `stages`.
 std::vector<Scenario> evaluateScenarios(const std::vector<std::string>& stages,
+                                        const std::vector<EvidenceEvent>& events);
+// Against what the filing requires (gateway/registry/RequiredScenarios.h): the defaults of
+// `stages` when it says so, then its own scenarios in its order. A scenario naming a stage the
+// version cannot produce says so in its description (it cannot pass on this version).
+std::vector<Scenario> evaluateScenarios(const registry::RequiredScenarios& required,
+                                        const std::vector<std::string>& stages,
                                         const std::vector<EvidenceEvent>& events);
 
 // Every scenario passed (and there is at least one).

@@ -58,6 +58,7 @@ std::string evidenceJson(const EvidenceReport& r) {
   d.AddMember("mapping_version", json::string(r.version, a), a);
   d.AddMember("mapping_sha256", json::string(r.sha256, a), a);
   d.AddMember("passed", r.passed, a);
+  d.AddMember("required", json::string(r.required, a), a);
   rapidjson::Value stages(rapidjson::kArrayType);
   for (const auto& s : r.stages)
     stages.PushBack(json::string(s, a), a);
@@ -83,8 +84,8 @@ std::string evidenceJson(const EvidenceReport& r) {
 }
 
 SandboxService::SandboxService(registry::MappingVersions& versions, SandboxStore& store,
-                               const Clock& clock)
-    : versions_(versions), store_(store), clock_(clock) {}
+                               const Clock& clock, registry::RegistryStore* filings)
+    : versions_(versions), store_(store), filings_(filings), clock_(clock) {}
 
 SandboxService::~SandboxService() = default;
 
@@ -382,13 +383,27 @@ Result<EvidenceReport> SandboxService::evidence(const std::string& system,
   auto events = store_.evidence(system, itemCode, version, record.value()->sha256);
   if (!events.ok())
     return events.error();
+  // What the filing requires: its own scenarios, or the defaults.
+  registry::RequiredScenarios required;
+  if (filings_ != nullptr) {
+    auto filing = filings_->filing(system, itemCode);
+    if (!filing.ok())
+      return filing.error();
+    if (filing.value()) {
+      auto parsed = registry::parseScenarios(filing.value()->scenarios);
+      if (!parsed.ok())
+        return parsed.error();
+      required = parsed.value();
+    }
+  }
   EvidenceReport r;
   r.system = system;
   r.itemCode = itemCode;
   r.version = version;
   r.sha256 = record.value()->sha256;
   r.stages = stages.value();
-  r.scenarios = evaluateScenarios(r.stages, events.value());
+  r.required = required.defaults && required.own.empty() ? "defaults" : "filing";
+  r.scenarios = evaluateScenarios(required, r.stages, events.value());
   r.passed = allPassed(r.scenarios);
   return r;
 }

@@ -16,6 +16,7 @@
 #include "gateway/core/RawMessage.h"
 #include "gateway/mapping/Mapping.h"
 #include "gateway/registry/MappingVersions.h"
+#include "gateway/registry/RegistryStore.h"
 #include "sandbox/joint_debug/Evidence.h"
 #include "sandbox/joint_debug/SandboxStore.h"
 #include "sandbox/joint_debug/Session.h"
@@ -31,13 +32,18 @@ struct EvidenceReport {
   std::string sha256;  // the version's files the sessions must have run
   std::vector<std::string> stages;
   std::vector<Scenario> scenarios;
+  // "defaults" (each stage + one invalid message) or "filing" (the filing's own list).
+  std::string required = "defaults";
   bool passed = false;
 };
 std::string evidenceJson(const EvidenceReport& report);
 
 class SandboxService final : public registry::SandboxEvidence {
  public:
-  SandboxService(registry::MappingVersions& versions, SandboxStore& store, const Clock& clock);
+  // `filings` (optional) holds the filings whose own required scenarios evidence applies
+  // (RequiredScenarios.h); without it every item requires the defaults.
+  SandboxService(registry::MappingVersions& versions, SandboxStore& store, const Clock& clock,
+                 registry::RegistryStore* filings = nullptr);
   ~SandboxService() override;
 
   // The version a session runs: `requested` when given (it must exist: "sandbox.version"),
@@ -75,6 +81,7 @@ class SandboxService final : public registry::SandboxEvidence {
 
   registry::MappingVersions& versions_;
   SandboxStore& store_;
+  registry::RegistryStore* filings_;
   const Clock& clock_;
   mutable std::mutex mu_;
   std::map<std::tuple<std::string, std::string, std::string>,

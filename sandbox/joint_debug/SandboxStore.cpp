@@ -343,14 +343,23 @@ class Store final : public SandboxStore {
                                               const std::string& sha256) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto rows = db_->run(
-        "SELECT session_id, stage, verdict, rules FROM sandbox_event WHERE system = $1 AND "
+        "SELECT session_id, stage, verdict, rules, rules_json FROM sandbox_event WHERE system = $1 "
+        "AND "
         "item_code = $2 AND mapping_version = $3 AND mapping_sha256 = $4 ORDER BY session_seq, n",
         {text(system), text(itemCode), text(version), text(sha256)});
     if (!rows.ok())
       return rows.error();
     std::vector<EvidenceEvent> out;
-    for (const auto& r : rows.value())
-      out.push_back(EvidenceEvent{r[0], r[1], r[2], static_cast<int>(toInt(r[3]))});
+    for (const auto& r : rows.value()) {
+      EvidenceEvent e{r[0], r[1], r[2], static_cast<int>(toInt(r[3])), {}};
+      if (auto rules = json::parse(r[4]); rules.ok() && rules.value().IsArray()) {
+        for (const auto& rule : rules.value().GetArray()) {
+          if (rule.IsObject() && rule.HasMember("code") && rule["code"].IsString())
+            e.ruleCodes.push_back(rule["code"].GetString());
+        }
+      }
+      out.push_back(std::move(e));
+    }
     return out;
   }
 

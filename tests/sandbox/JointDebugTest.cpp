@@ -14,6 +14,7 @@
 #include "gateway/core/Json.h"
 #include "gateway/registry/MappingVersions.h"
 #include "gateway/registry/RegistryStore.h"
+#include "gateway/registry/RequiredScenarios.h"
 #include "sandbox/joint_debug/Evidence.h"
 #include "sandbox/joint_debug/SandboxService.h"
 #include "sandbox/joint_debug/SandboxStore.h"
@@ -150,28 +151,96 @@ BOOST_AUTO_TEST_CASE(scenarios_pass_one_by_one) {
   BOOST_TEST(sc[0].name == "stage:submit");
   BOOST_TEST(sc[2].name == "invalid");
   BOOST_TEST(!allPassed(sc));
-  events.push_back({"s1", "submit", "accepted", 0});
+  events.push_back({"s1", "submit", "accepted", 0, {}});
   sc = judge();
   BOOST_TEST(sc[0].passed);
   BOOST_TEST(!sc[1].passed);
   BOOST_TEST(sc[0].sessions == std::vector<std::string>{"s1"}, boost::test_tools::per_element());
   // A conflict or a rejection at a stage does not pass it; a rejection without rules is no
   // invalid-message scenario either.
-  events.push_back({"s2", "accept", "conflict", 0});
-  events.push_back({"s3", "accept", "rejected", 0});
+  events.push_back({"s2", "accept", "conflict", 0, {}});
+  events.push_back({"s3", "accept", "rejected", 0, {}});
   sc = judge();
   BOOST_TEST(!sc[1].passed);
   BOOST_TEST(sc[1].attempts == (std::vector<std::string>{"s2", "s3"}),
              boost::test_tools::per_element());
   BOOST_TEST(!sc[2].passed);
-  events.push_back({"s4", "accept", "duplicate", 0});
-  events.push_back({"s5", "", "rejected", 2});
+  events.push_back({"s4", "accept", "duplicate", 0, {}});
+  events.push_back({"s5", "", "rejected", 2, {}});
   sc = judge();
   BOOST_TEST(sc[1].passed);
   BOOST_TEST(sc[2].passed);
   BOOST_TEST(sc[2].sessions == std::vector<std::string>{"s5"}, boost::test_tools::per_element());
   BOOST_TEST(allPassed(sc));
   BOOST_TEST(!allPassed({}));
+}
+
+// A filing's own scenarios (gateway/registry/RequiredScenarios.h): checked, stored as canonical
+// text, and judged beside (or instead of) the defaults.
+BOOST_AUTO_TEST_CASE(a_filing_defines_its_own_scenarios) {
+  auto text = [](const char* j) {
+    auto d = json::parse(j);
+    BOOST_REQUIRE(d.ok());
+    return registry::normalizeScenarios(d.value());
+  };
+  auto own = text(R"(["defaults", {"name": "resend", "verdict": "duplicate"},
+                      {"name": "bad-id", "verdict": "rejected", "rule": "resident_id_checksum",
+                       "description": "a wrong ID check character"},
+                      {"name": "withdrawn", "stage": "withdraw"}])");
+  BOOST_REQUIRE_MESSAGE(own.ok(), (own.ok() ? std::string() : own.error().describe()));
+  auto required = registry::parseScenarios(own.value());
+  BOOST_REQUIRE(required.ok());
+  BOOST_TEST(required.value().defaults);
+  BOOST_REQUIRE(required.value().own.size() == 3u);
+  BOOST_TEST(required.value().own[2].verdict == "accepted");  // the default verdict
+  BOOST_TEST(registry::parseScenarios("").value().defaults);
+
+  // Refusals name the element and the rule.
+  auto refused = [&](const char* j, const std::string& says) {
+    auto r = text(j);
+    BOOST_TEST(!r.ok(), j);
+    if (!r.ok()) {
+      BOOST_TEST(r.error().code == "filing.invalid");
+      BOOST_TEST(r.error().message.find(says) != std::string::npos, r.error().message);
+    }
+  };
+  refused("[]", "scenarios is empty");
+  refused("{}", "must be a list");
+  refused(R"(["defaults", "defaults"])", "scenarios[1]");
+  refused(R"([{"name": "x", "verdict": "maybe"}])", "scenarios[0].verdict must be accepted");
+  refused(R"([{"name": "x", "rule": "required"}])", "only a rejected scenario");
+  refused(R"([{"name": "x"}, {"name": "x"}])", "used twice");
+  refused(R"([{"name": "invalid"}])", "default scenario's name");
+  refused(R"([{"name": "x", "stage": "Submit!"}])", "stage code");
+  refused(R"([{"name": "x", "colour": "red"}])", "scenarios[0].colour is not a scenario field");
+  refused(R"([{"stage": "submit"}])", "scenarios[0].name is required");
+
+  const std::vector<std::string> stages{"submit", "accept"};
+  std::vector<EvidenceEvent> events{{"s1", "submit", "accepted", 0, {}},
+                                    {"s2", "accept", "accepted", 0, {}},
+                                    {"s3", "submit", "rejected", 1, {"required"}}};
+  auto sc = evaluateScenarios(required.value(), stages, events);
+  BOOST_REQUIRE(sc.size() == 6u);  // stage:submit, stage:accept, invalid, resend, bad-id, withdrawn
+  BOOST_TEST(sc[2].passed);        // the default invalid scenario: any broken rule
+  BOOST_TEST(!sc[3].passed);       // no duplicate yet
+  BOOST_TEST(!sc[4].passed);       // rejected, but not for the ID check character
+  BOOST_TEST(sc[4].attempts == std::vector<std::string>{"s3"}, boost::test_tools::per_element());
+  BOOST_TEST(sc[4].description.find("a wrong ID check character") != std::string::npos);
+  BOOST_TEST(!sc[5].passed);
+  BOOST_TEST(sc[5].description.find("cannot produce stage withdraw") != std::string::npos);
+  events.push_back({"s4", "submit", "duplicate", 0, {}});
+  events.push_back({"s5", "accept", "rejected", 2, {"required", "resident_id_checksum"}});
+  sc = evaluateScenarios(required.value(), stages, events);
+  BOOST_TEST(sc[3].passed);
+  BOOST_TEST(sc[4].passed);
+  BOOST_TEST(!allPassed(sc));  // withdrawn cannot pass on this version
+  // Without "defaults" only the filing's own count.
+  auto onlyOwn =
+      registry::parseScenarios(text(R"([{"name": "resend", "verdict": "duplicate"}])").value());
+  BOOST_REQUIRE(onlyOwn.ok());
+  sc = evaluateScenarios(onlyOwn.value(), stages, events);
+  BOOST_REQUIRE(sc.size() == 1u);
+  BOOST_TEST(allPassed(sc));
 }
 
 BOOST_AUTO_TEST_CASE(service_judges_records_and_gives_evidence_on_sqlite) {
@@ -279,6 +348,30 @@ BOOST_AUTO_TEST_CASE(service_judges_records_and_gives_evidence_on_sqlite) {
     BOOST_TEST(s.passed == expected, s.name);
   }
   BOOST_TEST(!service.passed("marriage", "1244200045586317954442071002000", draft.value().version));
+  BOOST_TEST(report.value().required == "defaults");
+  {
+    // A filing of the item that requires only what has passed: the evidence follows the filing.
+    registry::Filing f;
+    f.system = "marriage";
+    f.itemCode = "1244200045586317954442071002000";
+    f.itemName = "内地居民离婚登记";
+    f.createdAt = f.updatedAt = clock.now();
+    auto d = json::parse(R"([{"name": "accepted", "stage": "accept"},
+                             {"name": "resent", "verdict": "duplicate"},
+                             {"name": "wrong-id", "verdict": "rejected",
+                              "rule": "resident_id_checksum"}])");
+    BOOST_REQUIRE(d.ok());
+    f.scenarios = registry::normalizeScenarios(d.value()).value();
+    BOOST_REQUIRE(registry.value()->createFiling(f, std::nullopt).ok());
+    SandboxService withFilings(versions, *store.value(), clock, registry.value().get());
+    auto own = withFilings.evidence("marriage", f.itemCode, draft.value().version);
+    BOOST_REQUIRE(own.ok());
+    BOOST_TEST(own.value().required == "filing");
+    BOOST_REQUIRE(own.value().scenarios.size() == 3u);
+    BOOST_TEST(own.value().passed);
+    BOOST_TEST(withFilings.passed("marriage", f.itemCode, draft.value().version));
+    BOOST_TEST(evidenceJson(own.value()).find("\"required\":\"filing\"") != std::string::npos);
+  }
   BOOST_TEST(service.evidence("marriage", "x", "no-such").error().code == "sandbox.version");
   const std::string j = evidenceJson(report.value());
   BOOST_TEST(j.find("\"name\":\"stage:submit\"") != std::string::npos);

@@ -475,12 +475,13 @@ void checkServiceAuditsEveryChange(const storage::StoreConfig& config) {
   const Actor auditor{"zhao.min", Role::kAuditor, ""};
   const Actor dept{"department:marriage", Role::kDepartment, "marriage"};
 
-  auto created = service.create({"marriage", "1244", "结婚登记", "张三", "010-1", ""}, op);
+  auto created = service.create({"marriage", "1244", "结婚登记", "张三", "010-1", "", ""}, op);
   BOOST_TEST_REQUIRE(created.ok());
-  BOOST_TEST(codeOf(service.create({"marriage", "1244", "", "", "", ""}, op)) == "filing.exists");
-  BOOST_TEST(codeOf(service.create({"marriage", "bad/code", "", "", "", ""}, op)) ==
+  BOOST_TEST(codeOf(service.create({"marriage", "1244", "", "", "", "", ""}, op)) ==
+             "filing.exists");
+  BOOST_TEST(codeOf(service.create({"marriage", "bad/code", "", "", "", "", ""}, op)) ==
              "filing.invalid");
-  BOOST_TEST(codeOf(service.create({"marriage", "9", "", "", "", ""}, auditor)) ==
+  BOOST_TEST(codeOf(service.create({"marriage", "9", "", "", "", "", ""}, auditor)) ==
              "filing.forbidden");
 
   MoveRequest toConfiguring;
@@ -520,6 +521,14 @@ void checkServiceAuditsEveryChange(const storage::StoreConfig& config) {
              "filing.forbidden");
   BOOST_TEST(codeOf(service.updateNotes("marriage", "1244", 2, "old", op)) == "filing.stale");
   BOOST_TEST(service.updateNotes("marriage", "1244", 3, "notes", op).ok());
+  // The filing's own sandbox scenarios: staff only, checked, stored and read back.
+  const std::string own = R"([{"name":"resend","verdict":"duplicate"}])";
+  BOOST_TEST(codeOf(service.updateScenarios("marriage", "1244", 4, own, dept)) ==
+             "filing.forbidden");
+  BOOST_TEST(codeOf(service.updateScenarios("marriage", "1244", 4, "[{}]", op)) ==
+             "filing.invalid");
+  BOOST_TEST(service.updateScenarios("marriage", "1244", 4, own, op).ok());
+  BOOST_TEST(ok(store->filing("marriage", "1244"))->scenarios == own);
 
   std::vector<AuditEntry> trail;
   ok(store->scanChain([&](const AuditEntry& e) {
@@ -538,6 +547,8 @@ void checkServiceAuditsEveryChange(const storage::StoreConfig& config) {
                                              "filing.update department:marriage",
                                              "filing.update.refused department:marriage",
                                              "filing.update.refused department:funeral",
+                                             "filing.update li.na",
+                                             "filing.update.refused department:marriage",
                                              "filing.update li.na"};
   BOOST_TEST(actions == expected, boost::test_tools::per_element());
   BOOST_TEST_REQUIRE(trail.size() >= 3u);
