@@ -6,6 +6,7 @@
 #include "gateway/app/AgentCommand.h"
 #include "gateway/app/CommandLine.h"
 #include "gateway/app/HealthCommand.h"
+#include "gateway/app/MonitorCommand.h"
 #include "gateway/app/SandboxCommand.h"
 #include "gateway/auth/SignCommand.h"
 #include "sandbox/mock_platform/MockPlatformCommand.h"
@@ -58,6 +59,9 @@ const Verb kVerbs[] = {
     {"health",
      "every online item's health, green/yellow/red with reasons (--config FILE | --url URL)",
      huitong::app::runHealth},
+    {"monitor",
+     "monitoring results: `monitor checks|results|availability|alerts|event declare` (--config)",
+     huitong::app::runMonitor},
     {"simulate", "play the demo's department systems (--config sandbox/demo/simulator.json)",
      huitong::simulator::runSimulate},
 };
