@@ -180,7 +180,12 @@ class Handler : public Poco::Net::HTTPRequestHandler {
                                   [&] { return staffActor(req, res); });
     }
     if (ctx_.monitor != nullptr && MonitorApi::handles(parts)) {
-      return ctx_.monitor->handle(req, res, parts, body_, [&] { return staffActor(req, res); });
+      // Reads as the audit trail (admin, operator, auditor), declaring as operations.
+      return ctx_.monitor->handle(
+          req, res, parts, body_, [&] { return staffActor(req, res); },
+          [&](const registry::Actor& actor, bool write) {
+            return permitted(req, res, actor, write ? Need::kOperations : Need::kAuditRead);
+          });
     }
     if (parts.size() == 3 && parts[0] == "intake" && parts[1] == "v1") {
       if (method != "POST")

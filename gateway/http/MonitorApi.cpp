@@ -78,7 +78,7 @@ bool MonitorApi::handles(const std::vector<std::string>& parts) {
 
 void MonitorApi::handle(HTTPServerRequest& req, HTTPServerResponse& res,
                         const std::vector<std::string>& parts, const std::string& body,
-                        const StaffActor& staffActor) {
+                        const StaffActor& staffActor, const Permitted& permitted) {
   const std::string& method = req.getMethod();
   const bool declaring = (parts.size() == 4 && (parts[3] == "events" || parts[3] == "silences"));
   const std::string allow = declaring ? "GET, POST" : "GET";
@@ -90,7 +90,11 @@ void MonitorApi::handle(HTTPServerRequest& req, HTTPServerResponse& res,
   if (!actor)
     return;
   using registry::Role;
-  if (actor->role == Role::kDepartment || (method == "POST" && actor->role == Role::kAuditor)) {
+  if (permitted) {
+    if (!permitted(*actor, method == "POST"))
+      return;
+  } else if (actor->role == Role::kDepartment ||
+             (method == "POST" && actor->role == Role::kAuditor)) {
     return sendProblem(res, 403, "forbidden", "Forbidden",
                        std::string("the ") + registry::toString(actor->role) + " role may not " +
                            method + " " + req.getURI().substr(0, req.getURI().find('?')));

@@ -24,11 +24,15 @@ class MonitorApi {
   explicit MonitorApi(monitor::schedule::MonitorService& service) : service_(service) {}
 
   using StaffActor = std::function<std::optional<registry::Actor>()>;
+  // The server's access check: true when `actor` may read (`write` false) or declare (`write`
+  // true); otherwise it has answered 403 and audited "access.refused" (GatewayServer's
+  // permitted()). Empty: this class answers 403 itself, without an audit entry.
+  using Permitted = std::function<bool(const registry::Actor& actor, bool write)>;
   // Whether `parts` (the path's segments) are /ops/v1/monitor/...
   static bool handles(const std::vector<std::string>& parts);
   void handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
               const std::vector<std::string>& parts, const std::string& body,
-              const StaffActor& staffActor);
+              const StaffActor& staffActor, const Permitted& permitted = {});
 
  private:
   monitor::schedule::MonitorService& service_;
