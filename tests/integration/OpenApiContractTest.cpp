@@ -314,6 +314,18 @@ BOOST_AUTO_TEST_CASE(every_documented_operation_answers_as_documented) {
                                                    "\", \"alg\": \"hmac-sha256\", \"secret\": \"" +
                                                    sandboxCred.secret + "\"}]}, ");
   }
+  {
+    // A monitor block, so that /ops/v1/monitor is served; the check the path examples name
+    // (db-port) is a TCP connect to a loopback port nothing listens on.
+    const std::string at = "\"ops_token\": \"it-ops-token\",\n";
+    const auto pos = options.configText.find(at);
+    BOOST_TEST_REQUIRE(pos != std::string::npos);
+    options.configText.insert(
+        pos + at.size(),
+        "  \"monitor\": {\"tcp\": [{\"id\": \"db-port\", \"host\": \"127.0.0.1\", \"port\": 1, "
+        "\"schedule\": \"7x24\", \"interval_s\": 5, \"timeout_ms\": 500}],"
+        " \"alerts\": [{\"name\": \"down\", \"count\": 2}]},\n");
+  }
   GatewayProcess gateway(dir.path(), options);
   const int port = gateway.port();
 
