@@ -120,6 +120,7 @@ struct Ticket {
   EpochMillis updatedAt = 0;
   EpochMillis resolvedAt = 0;  // 0 while not resolved
   EpochMillis closedAt = 0;    // 0 while not closed
+  std::int64_t version = 1;    // optimistic concurrency: every stored change increments it
 };
 
 // One history entry. `seq` orders a ticket's events (store-assigned, increasing).

@@ -251,7 +251,7 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
   if (auto k = r.keys(root, "",
                       {"listen", "tls", "threads", "max_body_bytes", "mappings", "store",
                        "platform", "delivery", "ops_token", "systems", "plugins", "calendar",
-                       "staff_access", "registry", "monitor", "health"});
+                       "staff_access", "registry", "monitor", "health", "faults"});
       !k.ok()) {
     return k.error();
   }
@@ -422,13 +422,15 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
     if (auto e = probe.configure(*c.calendar); !e.ok())
       return e.error();
   }
-  // The monitoring module's and per-item health's blocks: read (and refused with file:line) by
-  // those modules when the gateway starts them.
-  for (const char* part : {"monitor", "health"}) {
+  // The monitoring module's, per-item health's and the fault module's blocks: read (and refused
+  // with file:line) by those modules when the gateway starts them.
+  for (const char* part : {"monitor", "health", "faults"}) {
     if (auto it = root.FindMember(part); it != root.MemberEnd()) {
       if (!it->value.IsObject())
         return r.fail(std::string("/") + part, std::string(part) + " is an object");
-      std::optional<ConfigNode>& node = std::string(part) == "monitor" ? c.monitor : c.health;
+      std::optional<ConfigNode>& node = std::string(part) == "monitor"  ? c.monitor
+                                        : std::string(part) == "health" ? c.health
+                                                                        : c.faults;
       node.emplace(
           it->value, std::string("/") + part,
           [file](const std::string& p) { return file->where(p); }, r.baseDir());

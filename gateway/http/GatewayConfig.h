@@ -102,6 +102,9 @@ struct GatewayConfig {
   // gateway/monitor and gateway/health when the gateway starts them; absent = their defaults.
   std::optional<ConfigNode> monitor;
   std::optional<ConfigNode> health;
+  // "faults" (maintainer groups, roster, classification and dispatch rules, attachment limits):
+  // read by gateway/faults (FaultsConfig) when the gateway starts; absent = its defaults.
+  std::optional<ConfigNode> faults;
   // The parsed file: adapter config blocks point into it.
   std::shared_ptr<const void> document;
   const SystemConfig* findSystem(const std::string& id) const;

@@ -129,6 +129,101 @@ constexpr const char* kMonitoringPostgresSql = HUITONG_MONITORING_SQL(
     "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT", "DOUBLE PRECISION");
 #undef HUITONG_MONITORING_SQL
 
+// Migration 12's tables (gateway/faults/TicketStore.h): fault tickets, their history, their
+// attachments (bytes bounded by faults.attachments), the per-year number counter, the mail
+// Message-IDs that thread into a ticket, and each maintainer group's round-robin position.
+// At most one open ticket per dedup key (an ongoing alert/health problem): a partial unique index.
+#define HUITONG_FAULTS_SQL(ID, BIG, BLOB)                                                  \
+  "CREATE TABLE ticket (\n"                                                                \
+  "  id TEXT PRIMARY KEY,\n"                                                               \
+  "  year INTEGER NOT NULL,\n"                                                             \
+  "  number " BIG                                                                          \
+  " NOT NULL,\n"                                                                           \
+  "  channel TEXT NOT NULL,\n"                                                             \
+  "  reporter TEXT NOT NULL,\n"                                                            \
+  "  contact TEXT NOT NULL,\n"                                                             \
+  "  reported_at " BIG                                                                     \
+  " NOT NULL,\n"                                                                           \
+  "  system TEXT NOT NULL,\n"                                                              \
+  "  item TEXT NOT NULL,\n"                                                                \
+  "  type TEXT NOT NULL,\n"                                                                \
+  "  severity TEXT NOT NULL CHECK (severity IN ('general', 'major')),\n"                   \
+  "  status TEXT NOT NULL,\n"                                                              \
+  "  group_name TEXT NOT NULL,\n"                                                          \
+  "  assignee TEXT NOT NULL,\n"                                                            \
+  "  on_site INTEGER NOT NULL,\n"                                                          \
+  "  title TEXT NOT NULL,\n"                                                               \
+  "  description TEXT NOT NULL,\n"                                                         \
+  "  source TEXT NOT NULL,\n"                                                              \
+  "  dedup_key TEXT NOT NULL,\n"                                                           \
+  "  created_by TEXT NOT NULL,\n"                                                          \
+  "  classified_by TEXT NOT NULL,\n"                                                       \
+  "  fix_version TEXT NOT NULL,\n"                                                         \
+  "  fix_commit TEXT NOT NULL,\n"                                                          \
+  "  fix_changed TEXT NOT NULL,\n"                                                         \
+  "  fix_documentation TEXT NOT NULL,\n"                                                   \
+  "  created_at " BIG                                                                      \
+  " NOT NULL,\n"                                                                           \
+  "  updated_at " BIG                                                                      \
+  " NOT NULL,\n"                                                                           \
+  "  resolved_at " BIG                                                                     \
+  " NOT NULL,\n"                                                                           \
+  "  closed_at " BIG                                                                       \
+  " NOT NULL,\n"                                                                           \
+  "  version " BIG                                                                         \
+  " NOT NULL,\n"                                                                           \
+  "  UNIQUE (year, number)\n"                                                              \
+  ");\n"                                                                                   \
+  "CREATE INDEX ticket_open_status ON ticket (status, assignee);\n"                        \
+  "CREATE INDEX ticket_group ON ticket (group_name, status);\n"                            \
+  "CREATE INDEX ticket_system ON ticket (system, created_at);\n"                           \
+  "CREATE INDEX ticket_created ON ticket (created_at);\n"                                  \
+  "CREATE UNIQUE INDEX ticket_dedup_open ON ticket (dedup_key) WHERE dedup_key <> '' AND " \
+  "status NOT IN ('resolved', 'closed');\n"                                                \
+  "CREATE TABLE ticket_event (\n"                                                          \
+  "  seq " ID                                                                              \
+  ",\n"                                                                                    \
+  "  ticket_id TEXT NOT NULL REFERENCES ticket (id),\n"                                    \
+  "  at " BIG                                                                              \
+  " NOT NULL,\n"                                                                           \
+  "  actor TEXT NOT NULL,\n"                                                               \
+  "  kind TEXT NOT NULL,\n"                                                                \
+  "  from_status TEXT NOT NULL,\n"                                                         \
+  "  to_status TEXT NOT NULL,\n"                                                           \
+  "  group_name TEXT NOT NULL,\n"                                                          \
+  "  assignee TEXT NOT NULL,\n"                                                            \
+  "  text TEXT NOT NULL,\n"                                                                \
+  "  detail TEXT NOT NULL\n"                                                               \
+  ");\n"                                                                                   \
+  "CREATE INDEX ticket_event_ticket ON ticket_event (ticket_id, seq);\n"                   \
+  "CREATE TABLE ticket_attachment (\n"                                                     \
+  "  id " ID                                                                               \
+  ",\n"                                                                                    \
+  "  ticket_id TEXT NOT NULL REFERENCES ticket (id),\n"                                    \
+  "  name TEXT NOT NULL,\n"                                                                \
+  "  content_type TEXT NOT NULL,\n"                                                        \
+  "  size " BIG                                                                            \
+  " NOT NULL,\n"                                                                           \
+  "  sha256 TEXT NOT NULL,\n"                                                              \
+  "  stored INTEGER NOT NULL,\n"                                                           \
+  "  note TEXT NOT NULL,\n"                                                                \
+  "  added_at " BIG                                                                        \
+  " NOT NULL,\n"                                                                           \
+  "  bytes " BLOB                                                                          \
+  " NOT NULL\n"                                                                            \
+  ");\n"                                                                                   \
+  "CREATE INDEX ticket_attachment_ticket ON ticket_attachment (ticket_id, id);\n"          \
+  "CREATE TABLE ticket_counter (year INTEGER PRIMARY KEY, last " BIG                       \
+  " NOT NULL);\n"                                                                          \
+  "CREATE TABLE ticket_mail_ref (message_id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL "    \
+  "REFERENCES ticket (id));\n"                                                             \
+  "CREATE TABLE ticket_rotation (group_name TEXT PRIMARY KEY, position " BIG " NOT NULL);\n"
+
+constexpr const char* kFaultsSql = HUITONG_FAULTS_SQL("INTEGER PRIMARY KEY", "INTEGER", "BLOB");
+constexpr const char* kFaultsPostgresSql =
+    HUITONG_FAULTS_SQL("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT", "BYTEA");
+#undef HUITONG_FAULTS_SQL
+
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "journal and outbox",
@@ -519,6 +614,8 @@ CREATE INDEX sandbox_event_item ON sandbox_event (system, item_code, mapping_ver
       // A filing's own sandbox scenarios (gateway/registry/RequiredScenarios.h); '' = defaults.
       {11, "filing scenarios", "ALTER TABLE filing ADD COLUMN scenarios TEXT NOT NULL DEFAULT '';",
        "ALTER TABLE filing ADD COLUMN scenarios TEXT NOT NULL DEFAULT '';"},
+      // Fault tickets (docs/faults.md, gateway/faults/TicketStore.h).
+      {12, "fault tickets", kFaultsSql, kFaultsPostgresSql},
   };
   return kMigrations;
 }

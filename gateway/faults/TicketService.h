@@ -1,0 +1,174 @@
+// Fault tickets as people and monitoring use them: create from every channel (phone/fax entered
+// by an operator, API by staff and departments, alert/health automatically and deduplicated),
+// classify by rules with operator override, dispatch by rules to a maintainer group's on-duty
+// member in round robin (nobody on duty: assigned to the group, an event and a notification),
+// reassign, escalate, move through statuses, comment. Every change is a TicketEvent and an entry
+// in the registry's hash-chained audit trail ("ticket.create", "ticket.assign", ...), appended
+// right after the ticket's transaction commits. Thread-safe as its stores are; the stores, rules,
+// clock and calendar outlive it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/core/Clock.h"
+#include "gateway/core/WorkCalendar.h"
+#include "gateway/faults/FaultRules.h"
+#include "gateway/faults/Ticket.h"
+#include "gateway/faults/TicketStore.h"
+#include "gateway/registry/Filing.h"
+#include "gateway/registry/RegistryStore.h"
+
+namespace huitong::faults {
+
+// Who acts: a staff member (registry::Actor) or the gateway itself ("monitor", "mail").
+struct Caller {
+  std::string name;
+  std::string role;    // admin | operator | auditor | department | system
+  std::string system;  // a department's own system
+  static Caller staff(const registry::Actor& actor);
+  static Caller gateway(const std::string& name) { return Caller{name, "system", ""}; }
+  // "operator:li", "department:minzheng", "system:monitor": the actor of events.
+  std::string label() const { return role + ":" + name; }
+};
+
+struct NewAttachment {
+  std::string name, contentType, bytes;
+};
+
+struct NewTicket {
+  Channel channel = Channel::kApi;
+  std::string reporter, contact;
+  EpochMillis reportedAt = 0;  // phone/fax: the time of the call (required); else 0 = now
+  std::string system, item, title, description;
+  std::optional<TicketType> type;    // given: an override of the rules' proposal
+  std::optional<Severity> severity;  // given: an override of the rules' proposal
+  bool onSite = false;
+  std::string source, dedupKey;  // alert/health
+  std::vector<NewAttachment> attachments;
+};
+
+// A partial change (PATCH): only the given fields change.
+struct TicketPatch {
+  std::optional<std::string> reporter, contact, system, item, title, description;
+  std::optional<TicketType> type;
+  std::optional<Severity> severity;
+  std::optional<bool> onSite;
+  std::optional<std::string> fixVersion, fixCommit, fixChanged, fixDocumentation;
+  std::optional<std::int64_t> expectedVersion;  // given: "ticket.stale" when it moved on
+};
+
+// A notification the service wants sent (assignment, nobody on duty, escalation).
+struct TicketNotice {
+  std::string ticketId, event;  // "assigned" | "nobody_on_duty" | "escalated"
+  std::string group, assignee, summary;
+  Severity severity = Severity::kGeneral;
+  std::vector<std::string> channels;  // notifier names; empty = every channel
+  EpochMillis at = 0;
+};
+
+// Sends notices (the gateway adapts monitoring's notifiers). Called after the change committed;
+// returns a short outcome ("sent to ops-webhook") or the failure, recorded as a kNotified event.
+class TicketNotifier {
+ public:
+  virtual ~TicketNotifier() = default;
+  virtual Result<std::string> notify(const TicketNotice& notice) = 0;
+};
+
+class TicketService {
+ public:
+  TicketService(TicketStore& store, registry::RegistryStore& audit, const FaultRules& rules,
+                const Clock& clock, const WorkCalendar& calendar)
+      : store_(store), audit_(audit), rules_(rules), clock_(clock), calendar_(calendar) {}
+
+  // REQUIRES: set before the service is shared. May be null (no notifications).
+  void setNotifier(TicketNotifier* notifier) { notifier_ = notifier; }
+  // Asked before a ticket closes (the SLA part: a major ticket needs its analysis report); an
+  // error refuses the close with that error. REQUIRES: set before the service is shared.
+  void setCloseCheck(std::function<Result<void>(const Ticket&)> check) {
+    closeCheck_ = std::move(check);
+  }
+
+  // Errors: "ticket.forbidden" (auditor; a department for another system or another channel),
+  // "ticket.invalid" (path names the field), "ticket.attachment" (too many).
+  // An alert/health ticket whose dedup key has an open ticket becomes a kAlert event on it and
+  // that ticket is returned (`opened` false).
+  struct Created {
+    Ticket ticket;
+    bool opened = true;
+  };
+  Result<Created> create(const NewTicket& ticket, const Caller& caller);
+
+  // Monitoring: a problem is (still) firing / has cleared. `key` identifies the ongoing
+  // problem ("check:db-port", "health:minzheng/1244"), the dedup key of its ticket.
+  Result<Created> problemFiring(Channel channel, const std::string& source, const std::string& key,
+                                const std::string& summary, const std::string& system,
+                                const std::string& item, EpochMillis at);
+  // Notes the resolution on the open ticket of `key` (none open: nothing, returns nullopt).
+  Result<std::optional<Ticket>> problemResolved(const std::string& source, const std::string& key,
+                                                const std::string& summary, EpochMillis at);
+
+  // Staff (admin/operator). group "" = the ticket's group; assignee "" = the group's next
+  // on-duty member (round robin; nobody: group only, kNobodyOnDuty). Audited "ticket.assign".
+  Result<Ticket> assign(const std::string& id, const std::string& group,
+                        const std::string& assignee, const std::string& reason,
+                        const Caller& caller);
+  // Raises severity to major and/or hands to another group. Audited "ticket.escalate".
+  Result<Ticket> escalate(const std::string& id, const std::string& group,
+                          const std::string& reason, const Caller& caller);
+  // "ticket.illegal_move", bug without fix documentation: "ticket.fix_required".
+  Result<Ticket> setStatus(const std::string& id, TicketStatus to, const std::string& reason,
+                           const Caller& caller);
+  // Staff; a department on its own system's tickets. Audited "ticket.comment".
+  Result<Ticket> comment(const std::string& id, const std::string& text, const Caller& caller);
+  // On site dispatched/arrived (kOnSiteDispatched/kOnSiteArrived). Audited "ticket.on_site".
+  Result<Ticket> onSite(const std::string& id, bool arrived, const std::string& text,
+                        const Caller& caller);
+  // Field changes; type/severity here are an operator's override (kClassified, classifiedBy
+  // "operator:NAME"); a severity raise is also kEscalated. Audited "ticket.update".
+  Result<Ticket> update(const std::string& id, const TicketPatch& patch, const Caller& caller);
+  // Attaches a file (bounded by faults.attachments: over max_bytes the metadata is kept, the
+  // bytes refused, and the note says so). Audited "ticket.attach".
+  Result<AttachmentInfo> attach(const std::string& id, const NewAttachment& file,
+                                const Caller& caller);
+
+  // Reads: "ticket.not_found", "ticket.forbidden" (a department, another system's ticket).
+  Result<Ticket> get(const std::string& id, const Caller& caller);
+  Result<std::vector<TicketEvent>> history(const std::string& id, const Caller& caller);
+  // A department sees its own system's tickets only (the filter's system is forced).
+  Result<std::vector<Ticket>> list(TicketFilter filter, const Caller& caller);
+
+  const FaultRules& rules() const { return rules_; }
+  TicketStore& store() { return store_; }
+
+ private:
+  Result<Ticket> load(const std::string& id);
+  Result<void> audit(const Caller& caller, const std::string& action, const Ticket& ticket,
+                     const std::string& before, const std::string& after);
+  // Picks the assignee in `group` (round robin over who is on duty now) and fills the events.
+  Result<void> dispatchTo(Ticket& t, const std::string& group, const std::string& rule,
+                          const Caller& caller, EventKind kind, const std::string& reason,
+                          std::vector<TicketEvent>& events);
+  void notifyAfter(Ticket& t, const std::string& event, const std::string& summary);
+  TicketEvent event(const Ticket& t, const Caller& caller, EventKind kind,
+                    const std::string& text) const;
+  bool canWrite(const Caller& caller) const;
+
+  TicketStore& store_;
+  registry::RegistryStore& audit_;
+  const FaultRules& rules_;
+  const Clock& clock_;
+  const WorkCalendar& calendar_;
+  TicketNotifier* notifier_ = nullptr;
+  std::function<Result<void>(const Ticket&)> closeCheck_;
+};
+
+// The ticket as JSON (API answers, audit before/after, `huitong ticket show --json`).
+std::string ticketJson(const Ticket& ticket);
+std::string eventJson(const TicketEvent& event);
+
+}  // namespace huitong::faults
