@@ -276,6 +276,23 @@ class ServeApp : public Poco::Util::ServerApplication {
     std::optional<http::MonitorApi> monitorApi;
     if (monitoring.value())
       monitorApi.emplace(monitoring.value()->service());
+    // An item's health turning red (and back) is an alert signal: rules of kind "signal" with
+    // source "health" watch it (docs/monitoring.md), keyed SYSTEM/ITEM.
+    if (monitoring.value()) {
+      auto& alerts = monitoring.value()->service().alerts();
+      itemHealth.setListener([&alerts](const health::HealthService::Snapshot& s) {
+        for (const auto& item : s.items) {
+          std::string reasons;
+          for (const auto& r : item.reasons) {
+            if (r.level == health::Status::kRed)
+              reasons += (reasons.empty() ? "" : "; ") + r.text;
+          }
+          alerts.onSignal(monitor::schedule::AlertSignal{
+              "health", item.system + "/" + item.item, item.status == health::Status::kRed,
+              reasons.empty() ? "health " + health::toString(item.status) : reasons});
+        }
+      });
+    }
     http::GatewayServer server(http::GatewayContext{
         c, *store.value(), mappings, intake, delivery, metrics, verifier, adapterRuntime, clock,
         ready, *auditTrail.value(), filings, staff, mappingVersions, mappingSync, &sandboxApi,

@@ -261,7 +261,7 @@ Result<void> HealthService::refresh() {
   auto items = compute();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::unique_lock<std::mutex> lock(mutex_);
   if (!items.ok()) {
     auto kept = std::make_shared<Snapshot>(snapshot_ ? *snapshot_ : Snapshot{});
     kept->lastError = items.error().code + ": " + items.error().message;
@@ -273,7 +273,10 @@ Result<void> HealthService::refresh() {
   s->computedAt = clock_.now();
   s->computeSeconds = seconds;
   s->items = std::move(items).value();
-  snapshot_ = std::move(s);
+  snapshot_ = s;
+  lock.unlock();
+  if (listener_)
+    listener_(*s);
   return {};
 }
 

@@ -60,6 +60,11 @@ class HealthService {
   // The latest snapshot; the first call before any refresh computes one. nullptr when none
   // could be computed.
   std::shared_ptr<const Snapshot> latest();
+  // Told of every snapshot a refresh made (on the refreshing thread, outside the service's
+  // locks): how health turning red becomes a monitoring alert. REQUIRES: set before start().
+  void setListener(std::function<void(const Snapshot&)> listener) {
+    listener_ = std::move(listener);
+  }
 
   // A thread calling refresh() every refresh_s (or ten times what the last computation took,
   // when that is longer) until stop(). REQUIRES: not running.
@@ -90,6 +95,7 @@ class HealthService {
   const WorkCalendar& calendar_;
   const Clock& clock_;
 
+  std::function<void(const Snapshot&)> listener_;
   std::mutex mutex_;  // guards snapshot_, remembered_ and periodCounts_
   std::shared_ptr<const Snapshot> snapshot_;
   std::map<std::pair<std::string, std::string>, Remembered> remembered_;

@@ -98,6 +98,12 @@ BOOST_AUTO_TEST_CASE(item_health_follows_the_platform_away_and_back) {
   const std::string attempts = "\"max_attempts\": 1000";
   BOOST_TEST_REQUIRE(config.find(attempts) != std::string::npos);
   config.replace(config.find(attempts), attempts.size(), "\"max_attempts\": 3");
+  // An item turning red is a monitoring alert (a "signal" rule on source health).
+  const std::string anchor = "\"ops_token\": \"it-ops-token\",\n";
+  config.replace(config.find(anchor), anchor.size(),
+                 anchor +
+                     "  \"monitor\": {\"alerts\": [{\"name\": \"item-red\", \"kind\": "
+                     "\"signal\", \"source\": \"health\"}]},\n");
   o.configText = config;
   GatewayProcess gateway(dir.path(), o);
   HttpClient c(gateway.port());
@@ -150,6 +156,18 @@ BOOST_AUTO_TEST_CASE(item_health_follows_the_platform_away_and_back) {
   BOOST_TEST(d.value()["counts"]["red"].GetInt64() == 1);
   BOOST_TEST(d.value()["items"].Size() == 1u);
   BOOST_TEST(std::string(d.value()["items"][0]["item"].GetString()) == kItem);
+  // ... and the alert fired, keyed by the item, with the reasons.
+  auto firing = [&] {
+    Answer a = c.send("GET", "/ops/v1/monitor/alerts?state=firing", "", "", kOps);
+    return a.status == 200 ? a.body : std::string();
+  };
+  const auto alertBy = std::chrono::steady_clock::now() + 30s;
+  while (!has(firing(), "marriage/" + kItem) && std::chrono::steady_clock::now() < alertBy)
+    std::this_thread::sleep_for(200ms);
+  const std::string alerts = firing();
+  BOOST_TEST(has(alerts, "\"item-red\""), alerts);
+  BOOST_TEST(has(alerts, "marriage/" + kItem), alerts);
+  BOOST_TEST(has(alerts, "3 dead letters"), alerts);
 
   // The CLI asks the gateway: a table without colours (not a terminal), exit 1 for a red item.
   {
@@ -183,6 +201,11 @@ BOOST_AUTO_TEST_CASE(item_health_follows_the_platform_away_and_back) {
       c, [](const Seen& x) { return x.health == "green"; }, 30s);
   BOOST_TEST(s.health == "green", s.body);
   BOOST_TEST(itemMetric(gateway, "huitong_item_health_status") == 0.0);
+  // Green again: the alert resolved itself.
+  const auto resolvedBy = std::chrono::steady_clock::now() + 30s;
+  while (has(firing(), "marriage/" + kItem) && std::chrono::steady_clock::now() < resolvedBy)
+    std::this_thread::sleep_for(200ms);
+  BOOST_TEST(!has(firing(), "marriage/" + kItem), firing());
 
   // The CLI reading the store itself (--config), one item in detail: exit 0.
   {
