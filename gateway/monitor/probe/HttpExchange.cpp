@@ -12,6 +12,8 @@
 #include <cstring>
 #include <ctime>
 #include <functional>
+#include <map>
+#include <mutex>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -581,6 +583,22 @@ int Deadline::remainingMs() const {
 }
 
 Result<std::shared_ptr<const TlsClient>> TlsClient::create(bool verify, const std::string& caFile) {
+  // One context per (verification, CA file) in the process: loading the system trust store
+  // takes tens of milliseconds and megabytes, and hundreds of probes share the same one
+  // (a context is safe to use from several threads once built).
+  static std::mutex cacheMutex;
+  static std::map<std::pair<bool, std::string>, std::weak_ptr<const TlsClient>> cache;
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  std::weak_ptr<const TlsClient>& slot = cache[{verify, caFile}];
+  if (auto existing = slot.lock())
+    return existing;
+  auto made = build(verify, caFile);
+  if (made.ok())
+    slot = made.value();
+  return made;
+}
+
+Result<std::shared_ptr<const TlsClient>> TlsClient::build(bool verify, const std::string& caFile) {
   std::shared_ptr<TlsClient> c(new TlsClient());
   c->verify_ = verify;
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());

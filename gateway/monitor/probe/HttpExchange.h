@@ -37,11 +37,12 @@ class Deadline {
   unsigned timeoutMs_;
 };
 
-// The client side of TLS for one probe: trust anchors (the system's, or a CA file) and whether
-// the peer is verified. Built once from config; shared by runs on any thread.
+// The client side of TLS for probes: trust anchors (the system's, or a CA file) and whether
+// the peer is verified. Built once per setting; shared by probes and runs on any thread.
 class TlsClient {
  public:
-  // caFile empty: the system's trust store. Error code "probe.tls.ca_file".
+  // caFile empty: the system's trust store. Error code "probe.tls.ca_file". The same
+  // (verify, caFile) gives the same context while one is alive (shared, built once).
   static Result<std::shared_ptr<const TlsClient>> create(bool verify, const std::string& caFile);
   ~TlsClient();
   TlsClient(const TlsClient&) = delete;
@@ -51,6 +52,7 @@ class TlsClient {
 
  private:
   TlsClient() = default;
+  static Result<std::shared_ptr<const TlsClient>> build(bool verify, const std::string& caFile);
   void* ctx_ = nullptr;
   bool verify_ = true;
 };
