@@ -119,9 +119,16 @@ int runProbe(const std::vector<std::string>& args) {
       std::cerr << "huitong probe run: " << parsed->get("config")
                 << " lists no probes (monitor.probes)\n";
     } else {
+      // The first 20 ids: enough to spot a typo without flooding the terminal.
       std::string ids;
-      for (const auto& p : probes.value())
+      std::size_t shown = 0;
+      for (const auto& p : probes.value()) {
+        if (shown++ == 20) {
+          ids += ", ... " + std::to_string(probes.value().size() - 20) + " more";
+          break;
+        }
         ids += (ids.empty() ? "" : ", ") + p.probe->id();
+      }
       std::cerr << "huitong probe run: no probe '" << id << "' in " << parsed->get("config")
                 << " (probes: " << (ids.empty() ? "none" : ids) << ")\n";
     }
