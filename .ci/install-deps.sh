@@ -9,6 +9,7 @@ packages=(
   libpoco-dev libpq-dev libexpat1-dev libsqlite3-dev sqlite3 postgresql-15
   rapidjson-dev libboost-test-dev libssl-dev libpcre2-dev
   jq curl prometheus python3-yaml procps
+  dovecot-core dovecot-pop3d dovecot-imapd
   "$@"
 )
 

@@ -16,7 +16,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SHARED="$ROOT/../shared"
 SECONDS_PER_TARGET="${1:-30}"
 shift || true
-ALL_TARGETS=(fuzz_json fuzz_xml fuzz_csv fuzz_jsonpath fuzz_mapping fuzz_mapping_run)
+ALL_TARGETS=(fuzz_json fuzz_xml fuzz_csv fuzz_jsonpath fuzz_mapping fuzz_mapping_run fuzz_mail)
 if [ "$#" -gt 0 ]; then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 BUILD="${HUITONG_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
 WORK="$BUILD/fuzz-work"
@@ -65,6 +65,7 @@ seed fuzz_xml "$ROOT"/tests/fuzz/seeds/xml/* "$ROOT"/mappings/*/tests/*.xml
 seed fuzz_csv "$ROOT"/tests/fuzz/seeds/csv/* "$ROOT"/mappings/*/tests/*.csv
 seed fuzz_jsonpath "$ROOT"/tests/fuzz/seeds/jsonpath/*
 seed fuzz_mapping "$ROOT"/tests/fuzz/seeds/mapping/* "$ROOT"/mappings/*/mapping.json
+seed fuzz_mail "$ROOT"/tests/fuzz/seeds/mail/*
 seed fuzz_mapping_run "$ROOT"/tests/fuzz/seeds/mapping_run/* "$ROOT"/mappings/marriage/tests/*.json
 # Selectors and embedded test messages of the mappings, one file each.
 python3 - "$ROOT" "$WORK/seeds" <<'PY'
