@@ -32,7 +32,7 @@ constexpr Names<TicketStatus, 6> kStatuses{
      {TicketStatus::kWaitingForReporter, "waiting_for_reporter"},
      {TicketStatus::kResolved, "resolved"},
      {TicketStatus::kClosed, "closed"}}};
-constexpr Names<EventKind, 14> kKinds{{{EventKind::kCreated, "created"},
+constexpr Names<EventKind, 17> kKinds{{{EventKind::kCreated, "created"},
                                        {EventKind::kClassified, "classified"},
                                        {EventKind::kAssigned, "assigned"},
                                        {EventKind::kReassigned, "reassigned"},
@@ -45,7 +45,10 @@ constexpr Names<EventKind, 14> kKinds{{{EventKind::kCreated, "created"},
                                        {EventKind::kAlertResolved, "alert_resolved"},
                                        {EventKind::kNobodyOnDuty, "nobody_on_duty"},
                                        {EventKind::kUpdated, "updated"},
-                                       {EventKind::kNotified, "notified"}}};
+                                       {EventKind::kNotified, "notified"},
+                                       {EventKind::kSlaWarning, "sla_warning"},
+                                       {EventKind::kSlaBreach, "sla_breach"},
+                                       {EventKind::kMajorReport, "major_report"}}};
 
 template <typename E, std::size_t N>
 std::string_view nameOf(const Names<E, N>& names, E v) {

@@ -41,6 +41,9 @@ enum class EventKind {
   kNobodyOnDuty,      // dispatch found nobody on the group's roster: assigned to the group only
   kUpdated,           // fields changed (description, contact, item, fix record ...)
   kNotified,          // a notification was sent (or failed: text says which)
+  kSlaWarning,        // an SLA clock crossed its warning fraction (detail: clock, due)
+  kSlaBreach,         // an SLA clock passed its target (detail: clock, due); escalation notified
+  kMajorReport,       // the major-fault analysis report as saved (detail: its JSON; latest counts)
 };
 
 std::string_view toString(Channel v);
