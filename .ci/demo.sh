@@ -47,6 +47,7 @@ stop_previous
 # The demo's config with absolute paths and the chosen ports.
 sed -e "s#\"listen\": \"127.0.0.1:8600\"#\"listen\": \"127.0.0.1:$gw_port\"#" \
     -e "s#\"url\": \"http://127.0.0.1:8601\"#\"url\": \"http://127.0.0.1:$mock_port\"#" \
+    -e "s#http://127.0.0.1:8601/exchange/#http://127.0.0.1:$mock_port/exchange/#" \
     -e "s#\"mappings\": \"../../mappings\"#\"mappings\": \"$root/mappings\"#" \
     -e "s#\"path\": \"../../var/demo/huitong.db\"#\"path\": \"$state/huitong.db\"#" \
     -e "s#\"public_key_file\": \"keys/#\"public_key_file\": \"$root/sandbox/demo/keys/#" \
