@@ -336,6 +336,9 @@ Result<std::unique_ptr<MonitorWiring>> MonitorWiring::create(
     return store.error();
   std::unique_ptr<MonitorWiring> w(new MonitorWiring());
   w->metrics_ = &metrics;
+  w->notify_ = notify.value();
+  w->clock_ = &clock;
+  w->channelNames_ = channelNames;
   w->store_ = std::move(store).value();
   auto engine = std::make_unique<AlertEngine>(rules.value(), std::move(notifiers).value(),
                                               w->store_.get(), clock, retry);
@@ -378,6 +381,11 @@ Result<std::unique_ptr<MonitorWiring>> MonitorWiring::create(
   }
   self->service_->setRunListener([self](const RunRecord& r) { self->observe(r); });
   return w;
+}
+
+Result<std::vector<std::unique_ptr<Notifier>>> MonitorWiring::makeNotifiers() const {
+  std::set<std::string> names;
+  return readNotifiers(*notify_, *clock_, names);
 }
 
 MonitorWiring::~MonitorWiring() {

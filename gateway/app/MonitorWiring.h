@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -39,12 +40,20 @@ class MonitorWiring {
   void start();
   void stop();
   monitor::schedule::MonitorService& service() { return *service_; }
+  // A second set of the notify block's channels, for senders outside the alert engine (the
+  // fault tickets' notices); their names are channelNames(). Each set is used by one thread at
+  // a time (the caller serialises).
+  Result<std::vector<std::unique_ptr<monitor::schedule::Notifier>>> makeNotifiers() const;
+  const std::set<std::string>& channelNames() const { return channelNames_; }
 
  private:
   MonitorWiring() = default;
   void observe(const monitor::schedule::RunRecord& r);
 
   exchange::MetricsRegistry* metrics_ = nullptr;
+  std::optional<ConfigNode> notify_;  // the monitor block's "notify" (the config outlives it)
+  const Clock* clock_ = nullptr;
+  std::set<std::string> channelNames_;
   std::unique_ptr<monitor::schedule::ResultsStore> store_;
   std::unique_ptr<monitor::schedule::MonitorService> service_;
   struct Latest {

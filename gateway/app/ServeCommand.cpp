@@ -10,6 +10,7 @@
 #include "adapters/register_adapters.h"
 #include "gateway/app/AuditHeadLog.h"
 #include "gateway/app/CommandLine.h"
+#include "gateway/app/FaultsWiring.h"
 #include "gateway/app/FilingSeed.h"
 #include "gateway/app/MonitorWiring.h"
 #include "gateway/app/PluginLoader.h"
@@ -293,10 +294,18 @@ class ServeApp : public Poco::Util::ServerApplication {
         }
       });
     }
+    // Fault tickets (docs/faults.md): the API, and alerts opening tickets once monitoring runs.
+    auto faultTickets = FaultsWiring::create(c.faults, c.store, *auditTrail.value(),
+                                             monitoring.value().get(), calendar, clock);
+    if (!faultTickets.ok()) {
+      const bool config = faultTickets.error().code.rfind("store.", 0) != 0;
+      std::cerr << "huitong serve: " << faultTickets.error().describe() << "\n";
+      return config ? kExitUsage : kExitFailed;
+    }
     http::GatewayServer server(http::GatewayContext{
         c, *store.value(), mappings, intake, delivery, metrics, verifier, adapterRuntime, clock,
         ready, *auditTrail.value(), filings, staff, mappingVersions, mappingSync, &sandboxApi,
-        &healthApi, monitorApi ? &*monitorApi : nullptr});
+        &healthApi, monitorApi ? &*monitorApi : nullptr, &faultTickets.value()->api()});
     if (auto r = server.start(); !r.ok()) {
       std::cerr << "huitong serve: " << r.error().describe() << "\n";
       return kExitFailed;
@@ -326,7 +335,8 @@ class ServeApp : public Poco::Util::ServerApplication {
          {"listen_tls", c.tls ? c.tls->listenHost + ":" + std::to_string(server.tlsPort()) : "off"},
          {"platform", c.delivery.platformUrl},
          {"store", c.store.kind == "sqlite" ? c.store.path : "postgresql"},
-         {"systems", std::to_string(c.systems.size())}});
+         {"systems", std::to_string(c.systems.size())},
+         {"ticket_groups", faultTickets.value()->summary()}});
     waitForTerminationRequest();
     ready = false;
     logLine("info", "stopping: intake closed, in-flight requests finishing; the outbox is kept");

@@ -24,6 +24,7 @@
 
 #include "gateway/core/Json.h"
 #include "gateway/exchange/Replay.h"
+#include "gateway/http/FaultsApi.h"
 #include "gateway/http/HealthApi.h"
 #include "gateway/http/MonitorApi.h"
 #include "gateway/http/RequestParts.h"
@@ -210,6 +211,19 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     }
     if (parts.size() >= 3 && parts[0] == "ops" && parts[1] == "v1" && parts[2] == "filings")
       return filings(req, res, parts);
+    if (ctx_.faults != nullptr && FaultsApi::handles(parts)) {
+      auto actor = staffActor(req, res);
+      if (!actor)
+        return;
+      return ctx_.faults->handle(
+          req, res, parts, body_, *actor,
+          [&](const registry::Actor& a, FaultsApi::Access access, const std::string& system) {
+            const Need need = access == FaultsApi::Access::kRead     ? Need::kTicketRead
+                              : access == FaultsApi::Access::kReport ? Need::kTicketReport
+                                                                     : Need::kOperations;
+            return permitted(req, res, a, need, system);
+          });
+    }
     if (ctx_.health != nullptr && HealthApi::handles(parts)) {
       auto actor = staffActor(req, res);
       if (!actor)
@@ -443,6 +457,8 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     kOperations,     // dead letters, systems: admin, operator
     kUsers,          // staff accounts: admin
     kMessageStatus,  // a message's status: admin, operator; a department its own system
+    kTicketRead,     // fault tickets: every role; a department its own system's
+    kTicketReport,   // open (api channel), comment: admin, operator; a department its own system
   };
 
   static bool may(const registry::Actor& a, Need need, const std::string& system) {
@@ -453,10 +469,11 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       case Role::kOperator:
         return need != Need::kUsers;
       case Role::kAuditor:
-        return need == Need::kRegistryRead || need == Need::kAuditRead;
+        return need == Need::kRegistryRead || need == Need::kAuditRead || need == Need::kTicketRead;
       case Role::kDepartment:
-        return (need == Need::kRegistryRead || need == Need::kMessageStatus) && !a.system.empty() &&
-               system == a.system;
+        return (need == Need::kRegistryRead || need == Need::kMessageStatus ||
+                need == Need::kTicketRead || need == Need::kTicketReport) &&
+               !a.system.empty() && system == a.system;
     }
     return false;
   }

@@ -35,6 +35,7 @@ class TlsListener;
 class SandboxApi;
 class MonitorApi;
 class HealthApi;
+class FaultsApi;
 
 // Everything a request handler needs; owned by the server, shared with handlers.
 struct GatewayContext {
@@ -56,6 +57,7 @@ struct GatewayContext {
   SandboxApi* sandbox = nullptr;               // /sandbox/v1 and evidence; null: none
   HealthApi* health = nullptr;                 // /ops/v1/health; null: none
   MonitorApi* monitor = nullptr;                // /ops/v1/monitor; null: none
+  FaultsApi* faults = nullptr;                  // /ops/v1/tickets; null: none
 };
 
 class GatewayServer {

@@ -1,0 +1,172 @@
+#include "gateway/app/FaultsWiring.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "gateway/http/GatewayServer.h"
+
+namespace huitong::app {
+namespace {
+
+using monitor::schedule::AlertNotice;
+using monitor::schedule::Notifier;
+
+// Ticket notices through the monitor block's channels: one set of notifiers of our own (the
+// alert engine's are its thread's), sent one notice at a time. The notice goes out as an alert
+// notice with rule "ticket", key the ticket id and event assigned|nobody_on_duty|escalated.
+class ChannelNotifier final : public faults::TicketNotifier {
+ public:
+  explicit ChannelNotifier(std::vector<std::unique_ptr<Notifier>> notifiers)
+      : notifiers_(std::move(notifiers)) {}
+
+  Result<std::string> notify(const faults::TicketNotice& n) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    AlertNotice a;
+    a.rule = "ticket";
+    a.key = n.ticketId;
+    a.source = "faults";
+    a.event = n.event;
+    a.summary = n.summary + " [" + std::string(faults::toString(n.severity)) + ", group " +
+                n.group + (n.assignee.empty() ? "" : ", assignee " + n.assignee) + "]";
+    a.openedAt = n.at;
+    a.at = n.at;
+    std::string outcome;
+    bool anySent = false;
+    for (const auto& ch : notifiers_) {
+      if (!n.channels.empty() &&
+          std::find(n.channels.begin(), n.channels.end(), ch->name()) == n.channels.end())
+        continue;
+      auto r = ch->send(a);
+      anySent = anySent || r.ok();
+      outcome += (outcome.empty() ? "" : "; ") + ch->name() + ": " +
+                 (r.ok() ? r.value() : "failed " + r.error().message);
+    }
+    if (outcome.empty())
+      return std::string("no channel configured");
+    if (!anySent)
+      return Error{"notify.failed", outcome, ""};
+    return outcome;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Notifier>> notifiers_;
+};
+
+// Without notify channels a notice is a log line (and the ticket's `notified` event says so).
+class LogNotifier final : public faults::TicketNotifier {
+ public:
+  Result<std::string> notify(const faults::TicketNotice& n) override {
+    http::logLine("notice", "ticket " + n.event,
+                  {{"ticket", n.ticketId},
+                   {"group", n.group},
+                   {"assignee", n.assignee},
+                   {"summary", n.summary}});
+    return std::string("logged (no monitor notify channels)");
+  }
+};
+
+// Every channel named in the faults block must be a monitor notify channel.
+Result<void> checkChannels(const ConfigNode& block, const faults::FaultRules& rules,
+                           const std::set<std::string>& known) {
+  auto missing = [&](const std::vector<std::string>& names) -> std::string {
+    for (const auto& n : names) {
+      if (known.count(n) == 0)
+        return n;
+    }
+    return "";
+  };
+  if (auto m = missing(rules.channels); !m.empty())
+    return block.fail("channels", "no notify channel named '" + m + "' in monitor.notify");
+  for (const auto& g : rules.groups) {
+    if (auto m = missing(g.channels); !m.empty())
+      return block.fail("groups", "group \"" + g.name + "\": no notify channel named '" + m +
+                                      "' in monitor.notify");
+  }
+  return {};
+}
+
+}  // namespace
+
+FaultsWiring::~FaultsWiring() {
+  // The alert engine must not call into a destroyed hook.
+  if (monitoring_ != nullptr)
+    monitoring_->service().alerts().setFaultTicketHook(nullptr);
+}
+
+Result<std::unique_ptr<FaultsWiring>> FaultsWiring::create(const std::optional<ConfigNode>& block,
+                                                           const storage::StoreConfig& storeConfig,
+                                                           registry::RegistryStore& trail,
+                                                           MonitorWiring* monitoring,
+                                                           const WorkCalendar& calendar,
+                                                           const Clock& clock) {
+  std::unique_ptr<FaultsWiring> w(new FaultsWiring());
+  if (block) {
+    auto rules = faults::FaultRules::parse(*block);
+    if (!rules.ok())
+      return rules.error();
+    w->rules_ = std::move(rules).value();
+  }
+  sla::SlaPolicy policy;
+  if (block && block->has("sla")) {
+    auto node = block->object("sla");
+    if (!node.ok())
+      return node.error();
+    auto read = sla::SlaPolicy::read(node.value());
+    if (!read.ok())
+      return read.error();
+    policy = std::move(read).value();
+  }
+  if (w->rules_.groups.empty()) {
+    faults::MaintainerGroup g;
+    g.name = "operators";
+    auto accounts = trail.accounts();
+    if (!accounts.ok())
+      return accounts.error();
+    for (const auto& a : accounts.value()) {
+      if (!a.disabled && (a.role == registry::Role::kAdmin || a.role == registry::Role::kOperator))
+        g.members.push_back(a.name);
+    }
+    std::sort(g.members.begin(), g.members.end());
+    w->rules_.groups.push_back(g);
+  }
+  if (monitoring != nullptr) {
+    if (block) {
+      if (auto c = checkChannels(*block, w->rules_, monitoring->channelNames()); !c.ok())
+        return c.error();
+    }
+    auto notifiers = monitoring->makeNotifiers();
+    if (!notifiers.ok())
+      return notifiers.error();
+    w->notifier_ = std::make_unique<ChannelNotifier>(std::move(notifiers).value());
+  } else {
+    if (block) {
+      if (auto c = checkChannels(*block, w->rules_, {}); !c.ok())
+        return c.error();
+    }
+    w->notifier_ = std::make_unique<LogNotifier>();
+  }
+  auto store = faults::TicketStore::open(storeConfig);
+  if (!store.ok())
+    return store.error();
+  w->store_ = std::move(store).value();
+  w->service_ =
+      std::make_unique<faults::TicketService>(*w->store_, trail, w->rules_, clock, calendar);
+  w->service_->setNotifier(w->notifier_.get());
+  w->api_ = std::make_unique<http::FaultsApi>(*w->service_, std::move(policy), calendar, clock);
+  if (monitoring != nullptr) {
+    w->alertTickets_ = std::make_unique<faults::AlertTickets>(*w->service_);
+    monitoring->service().alerts().setFaultTicketHook(w->alertTickets_.get());
+    w->monitoring_ = monitoring;
+  }
+  return w;
+}
+
+std::string FaultsWiring::summary() const {
+  std::string out;
+  for (const auto& g : rules_.groups)
+    out += (out.empty() ? "" : ",") + g.name + "(" + std::to_string(g.members.size()) + ")";
+  return out;
+}
+
+}  // namespace huitong::app

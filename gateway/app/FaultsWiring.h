@@ -1,0 +1,55 @@
+// The fault module inside `huitong serve` (docs/faults.md): reads the `faults` block (rules,
+// faults.sla), opens the ticket store on the gateway's store, builds the TicketService (audited
+// on the registry's trail), turns monitoring alerts into tickets (AlertTickets on the alert
+// engine's FaultTicketHook) and sends ticket notices through the monitor block's notify
+// channels (logged when there are none). Without groups (no `faults` block, or one without
+// `groups`) every ticket goes to one group "operators": the admin and operator accounts that
+// exist when the gateway starts, 7x24, in round robin.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "gateway/app/MonitorWiring.h"
+#include "gateway/core/ConfigNode.h"
+#include "gateway/core/WorkCalendar.h"
+#include "gateway/faults/AlertTickets.h"
+#include "gateway/faults/FaultRules.h"
+#include "gateway/faults/TicketService.h"
+#include "gateway/faults/TicketStore.h"
+#include "gateway/http/FaultsApi.h"
+#include "gateway/registry/RegistryStore.h"
+
+namespace huitong::app {
+
+class FaultsWiring {
+ public:
+  // REQUIRES: `monitoring` (may be null) not started yet; everything passed outlives the result.
+  // Config errors name file:line (exit 2 at start); a store that cannot open is "store.*".
+  static Result<std::unique_ptr<FaultsWiring>> create(const std::optional<ConfigNode>& block,
+                                                      const storage::StoreConfig& store,
+                                                      registry::RegistryStore& trail,
+                                                      MonitorWiring* monitoring,
+                                                      const WorkCalendar& calendar,
+                                                      const Clock& clock);
+  ~FaultsWiring();
+
+  http::FaultsApi& api() { return *api_; }
+  faults::TicketService& service() { return *service_; }
+  // Groups and their sizes, for the start log line ("operators(2)").
+  std::string summary() const;
+
+ private:
+  FaultsWiring() = default;
+
+  faults::FaultRules rules_;
+  std::unique_ptr<faults::TicketStore> store_;
+  std::unique_ptr<faults::TicketNotifier> notifier_;
+  std::unique_ptr<faults::TicketService> service_;
+  std::unique_ptr<faults::AlertTickets> alertTickets_;
+  std::unique_ptr<http::FaultsApi> api_;
+  MonitorWiring* monitoring_ = nullptr;
+};
+
+}  // namespace huitong::app

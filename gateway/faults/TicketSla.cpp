@@ -1,0 +1,52 @@
+#include "gateway/faults/TicketSla.h"
+
+namespace huitong::faults {
+namespace {
+
+bool byStaff(const TicketEvent& e) {
+  return e.actor.rfind("admin:", 0) == 0 || e.actor.rfind("operator:", 0) == 0;
+}
+
+bool responds(EventKind k) {
+  switch (k) {
+    case EventKind::kStatus:
+    case EventKind::kComment:
+    case EventKind::kAssigned:
+    case EventKind::kReassigned:
+    case EventKind::kEscalated:
+    case EventKind::kOnSiteDispatched:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+sla::SlaTimeline slaTimeline(const Ticket& t, const std::vector<TicketEvent>& events) {
+  sla::SlaTimeline out;
+  out.ticketId = t.id;
+  out.createdAt = t.createdAt;
+  out.severity = t.severity == Severity::kMajor ? sla::Severity::kMajor : sla::Severity::kGeneral;
+  out.type = std::string(toString(t.type));
+  out.maintainer = t.assignee;
+  for (const auto& e : events) {
+    if (e.at < t.createdAt)
+      continue;
+    if (!out.firstResponseAt && byStaff(e) && responds(e.kind))
+      out.firstResponseAt = e.at;
+    if (e.kind == EventKind::kStatus && e.toStatus)
+      out.statuses.push_back(sla::StatusChange{e.at, std::string(toString(*e.toStatus))});
+    if (e.kind == EventKind::kOnSiteDispatched && !out.onSiteDispatchedAt)
+      out.onSiteDispatchedAt = e.at;
+    if (e.kind == EventKind::kOnSiteArrived && out.onSiteDispatchedAt && !out.onSiteArrivedAt)
+      out.onSiteArrivedAt = e.at;
+  }
+  if (t.resolvedAt > 0)
+    out.resolvedAt = t.resolvedAt;
+  if (t.closedAt > 0)
+    out.closedAt = t.closedAt;
+  return out;
+}
+
+}  // namespace huitong::faults

@@ -1,0 +1,66 @@
+// Fault tickets over HTTP (docs/faults.md): /ops/v1/tickets — open a ticket (staff on any
+// channel an operator enters: phone, fax with caller, number and time of the call, email, api;
+// a department through the api channel for its own system), list and filter, one ticket with
+// its history and its SLA clocks (faults.sla, evaluated now), and the actions :assign, :status,
+// :comment, :escalate, PATCH for fields and the operator's classification override. Every error
+// is problem+json naming the rule ("ticket.invalid") and the field. Thread-safe; the service,
+// policy, calendar and clock outlive it.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/core/Clock.h"
+#include "gateway/core/WorkCalendar.h"
+#include "gateway/faults/TicketService.h"
+#include "gateway/faults/sla/SlaPolicy.h"
+#include "gateway/registry/Filing.h"
+
+namespace Poco::Net {
+class HTTPServerRequest;
+class HTTPServerResponse;
+}  // namespace Poco::Net
+
+namespace huitong::http {
+
+class FaultsApi {
+ public:
+  FaultsApi(faults::TicketService& tickets, sla::SlaPolicy policy, const WorkCalendar& calendar,
+            const Clock& clock)
+      : tickets_(tickets), policy_(std::move(policy)), calendar_(calendar), clock_(clock) {}
+
+  // What a request needs: reading tickets (every role; a department its own system), reporting
+  // (opening through the api channel, commenting: admin, operator; a department its own
+  // system), managing (other channels, assign, status, escalate, edit: admin, operator).
+  enum class Access { kRead, kReport, kManage };
+  // The server's access check (GatewayServer's permitted()): true when `actor` may; otherwise
+  // it has answered 403 and audited "access.refused".
+  using Permitted =
+      std::function<bool(const registry::Actor& actor, Access access, const std::string& system)>;
+
+  // Whether `parts` (the path's segments) are /ops/v1/tickets[/...].
+  static bool handles(const std::vector<std::string>& parts);
+  void handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
+              const std::vector<std::string>& parts, const std::string& body,
+              const registry::Actor& actor, const Permitted& permitted);
+
+ private:
+  void create(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
+              const std::string& body, const registry::Actor& actor, const Permitted& permitted);
+  void list(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
+            const registry::Actor& actor, const Permitted& permitted);
+  void show(Poco::Net::HTTPServerResponse& res, const faults::Ticket& ticket,
+            const registry::Actor& actor, int status);
+  void act(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
+           const std::string& id, const std::string& action, const std::string& body,
+           const registry::Actor& actor, const Permitted& permitted);
+
+  faults::TicketService& tickets_;
+  const sla::SlaPolicy policy_;
+  const WorkCalendar& calendar_;
+  const Clock& clock_;
+};
+
+}  // namespace huitong::http
