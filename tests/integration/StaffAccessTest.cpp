@@ -147,6 +147,18 @@ BOOST_AUTO_TEST_CASE(role_matrix_lockout_and_audit) {
     BOOST_TEST_REQUIRE(a.status == 201, a.body);
   }
 
+  // Fault tickets to look at: one of marriage, one of funeral (docs/faults.md).
+  std::map<std::string, std::string> ticketOf;
+  for (const std::string system : {"marriage", "funeral"}) {
+    const Answer a =
+        send(port,
+             {"POST", "/ops/v1/tickets",
+              "{\"channel\":\"api\",\"system\":\"" + system + "\",\"title\":\"接口超时\"}"},
+             kOpsToken);
+    BOOST_TEST_REQUIRE(a.status == 201, a.body);
+    ticketOf[system] = str(parse(a.body), "id");
+  }
+
   std::map<std::string, std::string> tokens;
   for (const auto& role : {"ada", "otto", "aud", "mz"})
     tokens[role] = tokenOf(port, role);
@@ -372,6 +384,87 @@ BOOST_AUTO_TEST_CASE(role_matrix_lockout_and_audit) {
          return Call{"GET", "/ops/v1/health/funeral/F1", ""};
        },
        readers},
+      // Fault tickets: every role reads (a department its own system's), a department opens
+      // through the api channel and comments for its own system; the rest is admin, operator.
+      {"tickets",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/tickets", ""};
+       },
+       all},
+      {"own system's tickets",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/tickets?system=marriage&open=true", ""};
+       },
+       all},
+      {"another system's tickets",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/tickets?system=funeral", ""};
+       },
+       readers},
+      {"open a ticket for the own system",
+       [](const std::string&) {
+         return Call{"POST", "/ops/v1/tickets",
+                     "{\"channel\":\"api\",\"system\":\"marriage\",\"title\":\"慢\"}"};
+       },
+       {"ada", "otto", "mz", "ops-token"}},
+      {"open a ticket for another system",
+       [](const std::string&) {
+         return Call{"POST", "/ops/v1/tickets",
+                     "{\"channel\":\"api\",\"system\":\"funeral\",\"title\":\"慢\"}"};
+       },
+       staffOps},
+      {"enter a phone ticket",
+       [](const std::string&) {
+         return Call{"POST", "/ops/v1/tickets",
+                     "{\"channel\":\"phone\",\"system\":\"marriage\",\"reporter\":\"张三\","
+                     "\"contact\":\"0760-1\",\"reported_at\":\"2026-01-05T09:00:00+08:00\","
+                     "\"title\":\"来电\"}"};
+       },
+       staffOps},
+      {"own system's ticket",
+       [&](const std::string&) {
+         return Call{"GET", "/ops/v1/tickets/" + ticketOf["marriage"], ""};
+       },
+       all},
+      {"another system's ticket",
+       [&](const std::string&) {
+         return Call{"GET", "/ops/v1/tickets/" + ticketOf["funeral"], ""};
+       },
+       readers},
+      {"comment on the own system's ticket",
+       [&](const std::string& who) {
+         return Call{"POST", "/ops/v1/tickets/" + ticketOf["marriage"] + ":comment",
+                     "{\"text\":\"by " + who + "\"}"};
+       },
+       {"ada", "otto", "mz", "ops-token"}},
+      {"comment on another system's ticket",
+       [&](const std::string& who) {
+         return Call{"POST", "/ops/v1/tickets/" + ticketOf["funeral"] + ":comment",
+                     "{\"text\":\"by " + who + "\"}"};
+       },
+       staffOps},
+      {"assign a ticket",
+       [&](const std::string&) {
+         return Call{"POST", "/ops/v1/tickets/" + ticketOf["marriage"] + ":assign", "{}"};
+       },
+       staffOps},
+      {"move a ticket",
+       [&](const std::string&) {
+         return Call{"POST", "/ops/v1/tickets/" + ticketOf["marriage"] + ":status",
+                     "{\"to\":\"in_progress\"}"};
+       },
+       staffOps},
+      {"escalate a ticket",
+       [&](const std::string&) {
+         return Call{"POST", "/ops/v1/tickets/" + ticketOf["marriage"] + ":escalate", "{}"};
+       },
+       staffOps},
+      {"edit a ticket",
+       [&](const std::string& who) {
+         return Call{"PATCH", "/ops/v1/tickets/" + ticketOf["marriage"],
+                     "{\"description\":\"by " + who + "\"}"};
+       },
+       staffOps},
   };
 
   int refusals = 0;
