@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "gateway/core/Json.h"
+#include "gateway/faults/MajorReports.h"
 
 namespace huitong::faults {
 namespace {
@@ -541,10 +542,13 @@ Result<Ticket> TicketService::setStatus(const std::string& id, TicketStatus to,
                  "a ticket cannot move from " + std::string(toString(t.status)) + " to " +
                      std::string(toString(to)),
                  "status"};
-  if (to == TicketStatus::kClosed && t.type == TicketType::kBug && t.fix.documentation.empty())
-    return Error{"ticket.fix_required",
-                 "a bug ticket closes only with its fix documentation (fix.documentation)",
-                 "fix.documentation"};
+  if (to == TicketStatus::kClosed) {
+    auto history = store_.events(id);
+    if (!history.ok())
+      return history.error();
+    if (auto c = checkClosable(t, history.value()); !c.ok())
+      return c.error();
+  }
   if (to == TicketStatus::kClosed && closeCheck_) {
     if (auto c = closeCheck_(t); !c.ok())
       return c.error();
@@ -734,6 +738,92 @@ Result<AttachmentInfo> TicketService::attach(const std::string& id, const NewAtt
       !a.ok())
     return a.error();
   return added.value();
+}
+
+std::string slaEventClock(const TicketEvent& e) {
+  if (e.detail.empty())
+    return "";
+  auto d = json::parse(e.detail);
+  if (!d.ok() || !d.value().IsObject())
+    return "";
+  auto m = d.value().FindMember("clock");
+  return m != d.value().MemberEnd() && m->value.IsString() ? m->value.GetString() : "";
+}
+
+Result<Ticket> TicketService::saveMajorReport(const std::string& id, const sla::MajorReport& report,
+                                              const Caller& caller) {
+  if (!canWrite(caller))
+    return forbidden("only admins and operators write the major-fault analysis report");
+  auto loaded = load(id);
+  if (!loaded.ok())
+    return loaded.error();
+  Ticket t = loaded.value();
+  if (t.status == TicketStatus::kClosed)
+    return Error{"ticket.closed", id + " is closed: its report is final", "status"};
+  sla::MajorReport r = report;
+  r.ticketId = t.id;
+  r.system = t.system;
+  r.item = t.item;
+  r.type = std::string(toString(t.type));
+  r.preparedAt = clock_.now();
+  if (r.author.empty())
+    r.author = caller.name;
+  const auto problems = sla::checkReadyToClose(r);
+  auto e = event(t, caller, EventKind::kMajorReport,
+                 problems.empty() ? "analysis report saved (complete)"
+                                  : "analysis report saved (" + std::to_string(problems.size()) +
+                                        " parts missing before the ticket can close)");
+  auto compact = json::parse(majorReportJson(r));
+  if (!compact.ok())
+    return compact.error();
+  e.detail = json::write(compact.value());
+  t.updatedAt = clock_.now();
+  auto stored = store_.update(t, {e});
+  if (!stored.ok())
+    return stored.error();
+  if (auto a = audit(caller, "ticket.report", stored.value(), "", e.detail); !a.ok())
+    return a.error();
+  return stored.value();
+}
+
+Result<std::optional<Ticket>> TicketService::recordSla(const std::string& id, EventKind kind,
+                                                       const std::string& clockName,
+                                                       const std::string& text,
+                                                       const std::string& detail) {
+  const Caller watcher = Caller::gateway("sla");
+  const bool breach = kind == EventKind::kSlaBreach;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto loaded = load(id);
+    if (!loaded.ok())
+      return loaded.error();
+    Ticket t = loaded.value();
+    auto history = store_.events(id);
+    if (!history.ok())
+      return history.error();
+    for (const auto& h : history.value()) {
+      if (h.kind == kind && slaEventClock(h) == clockName)
+        return std::optional<Ticket>();
+    }
+    auto e = event(t, watcher, kind, text);
+    e.group = t.group;
+    e.assignee = t.assignee;
+    e.detail = detail;
+    t.updatedAt = clock_.now();
+    auto stored = store_.update(t, {e});
+    if (!stored.ok()) {
+      if (stored.error().code == "ticket.stale")
+        continue;
+      return stored.error();
+    }
+    t = stored.value();
+    if (auto a = audit(watcher, breach ? "ticket.sla_breach" : "ticket.sla_warning", t, "",
+                       eventJson(e));
+        !a.ok())
+      return a.error();
+    notifyAfter(t, breach ? "sla_breach" : "sla_warning", t.id + " " + t.title + ": " + text);
+    return std::optional<Ticket>(t);
+  }
+  return Error{"ticket.busy", "ticket " + id + " kept changing; try again", ""};
 }
 
 Result<Ticket> TicketService::get(const std::string& id, const Caller& caller) {

@@ -20,6 +20,7 @@
 #include "gateway/faults/FaultRules.h"
 #include "gateway/faults/Ticket.h"
 #include "gateway/faults/TicketStore.h"
+#include "gateway/faults/sla/MajorReport.h"
 #include "gateway/registry/Filing.h"
 #include "gateway/registry/RegistryStore.h"
 
@@ -64,7 +65,8 @@ struct TicketPatch {
 
 // A notification the service wants sent (assignment, nobody on duty, escalation).
 struct TicketNotice {
-  std::string ticketId, event;  // "assigned" | "nobody_on_duty" | "escalated"
+  // "assigned" | "nobody_on_duty" | "escalated" | "sla_warning" | "sla_breach"
+  std::string ticketId, event;
   std::string group, assignee, summary;
   Severity severity = Severity::kGeneral;
   std::vector<std::string> channels;  // notifier names; empty = every channel
@@ -87,8 +89,9 @@ class TicketService {
 
   // REQUIRES: set before the service is shared. May be null (no notifications).
   void setNotifier(TicketNotifier* notifier) { notifier_ = notifier; }
-  // Asked before a ticket closes (the SLA part: a major ticket needs its analysis report); an
-  // error refuses the close with that error. REQUIRES: set before the service is shared.
+  // Asked before a ticket closes, after the built-in closing rules (MajorReports.h
+  // checkClosable: a bug's fix record, a major ticket's complete analysis report); an error
+  // refuses the close with that error. REQUIRES: set before the service is shared.
   void setCloseCheck(std::function<Result<void>(const Ticket&)> check) {
     closeCheck_ = std::move(check);
   }
@@ -120,7 +123,9 @@ class TicketService {
   // Raises severity to major and/or hands to another group. Audited "ticket.escalate".
   Result<Ticket> escalate(const std::string& id, const std::string& group,
                           const std::string& reason, const Caller& caller);
-  // "ticket.illegal_move", bug without fix documentation: "ticket.fix_required".
+  // "ticket.illegal_move"; closing refused by the closing rules (MajorReports.h checkClosable):
+  // a bug without documentation or a link to its fix "ticket.fix_required", a major ticket
+  // without a complete analysis report "ticket.report_required".
   Result<Ticket> setStatus(const std::string& id, TicketStatus to, const std::string& reason,
                            const Caller& caller);
   // Staff; a department on its own system's tickets. Audited "ticket.comment".
@@ -135,6 +140,20 @@ class TicketService {
   // bytes refused, and the note says so). Audited "ticket.attach".
   Result<AttachmentInfo> attach(const std::string& id, const NewAttachment& file,
                                 const Caller& caller);
+
+  // Saves the major-fault analysis report as a `major_report` event (the latest counts; what
+  // closing a major ticket checks). Staff only; not on a closed ticket. Audited "ticket.report".
+  Result<Ticket> saveMajorReport(const std::string& id, const sla::MajorReport& report,
+                                 const Caller& caller);
+  // The SLA watcher: records that `clock` ("response", "resolution", "on_site") of the ticket
+  // crossed its warning fraction (kSlaWarning) or its target (kSlaBreach); `detail` is a JSON
+  // object with at least {"clock": NAME} (what "once" compares). Audited
+  // "ticket.sla_warning" / "ticket.sla_breach", and notifies ("sla_warning", "sla_breach": the
+  // escalation). Once per ticket, kind and clock, even with several gateways on one database:
+  // nullopt when that event is already in the history.
+  Result<std::optional<Ticket>> recordSla(const std::string& id, EventKind kind,
+                                          const std::string& clock, const std::string& text,
+                                          const std::string& detail);
 
   // Reads: "ticket.not_found", "ticket.forbidden" (a department, another system's ticket).
   Result<Ticket> get(const std::string& id, const Caller& caller);
@@ -170,5 +189,7 @@ class TicketService {
 // The ticket as JSON (API answers, audit before/after, `huitong ticket show --json`).
 std::string ticketJson(const Ticket& ticket);
 std::string eventJson(const TicketEvent& event);
+// The "clock" of an sla_warning/sla_breach event's detail ("" when none).
+std::string slaEventClock(const TicketEvent& event);
 
 }  // namespace huitong::faults

@@ -1,0 +1,446 @@
+// Tickets meet the SLA engine, on a real SQLite store: the history → SlaTimeline converter, the
+// closing rules (bug record, major-fault report kept as major_report events), and the SLA
+// watcher (warning and breach once per clock, notified; the cost of a pass over 5,000 tickets).
+#define BOOST_TEST_MODULE faults_tickets_sla
+#include <boost/test/unit_test.hpp>
+
+#include <unistd.h>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+#include "gateway/core/Json.h"
+#include "gateway/faults/MajorReports.h"
+#include "gateway/faults/SlaWatcher.h"
+#include "gateway/faults/TicketService.h"
+#include "gateway/faults/TicketSla.h"
+#include "gateway/faults/sla/SlaClock.h"
+
+using namespace huitong;
+using namespace huitong::faults;
+namespace fs = std::filesystem;
+
+namespace huitong::sla {
+// Printed by Boost.Test when a comparison fails.
+inline std::ostream& operator<<(std::ostream& o, ClockState v) {
+  return o << toString(v);
+}
+}  // namespace huitong::sla
+
+namespace {
+
+EpochMillis at(const char* text) {
+  EpochMillis t = 0;
+  BOOST_TEST_REQUIRE(parseRfc3339(text, t), text);
+  return t;
+}
+constexpr EpochMillis kMinute = 60'000;
+
+template <typename T>
+std::string errorOf(const Result<T>& r) {
+  return r.ok() ? std::string() : r.error().code + ": " + r.error().describe();
+}
+
+constexpr const char* kConfig = R"({
+  "groups": [{"name": "app", "members": ["wang", "li"]}],
+  "default_group": "app"
+})";
+
+struct RecordingNotifier final : TicketNotifier {
+  std::vector<TicketNotice> sent;
+  Result<std::string> notify(const TicketNotice& n) override {
+    sent.push_back(n);
+    return std::string("recorded");
+  }
+};
+
+struct Fixture {
+  Fixture() : clock(at("2026-11-03T10:00:00+08:00")) {
+    std::string pattern = (fs::temp_directory_path() / "huitong-tsla-XXXXXX").string();
+    BOOST_TEST_REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    dir = pattern;
+    storage::StoreConfig c;
+    c.kind = "sqlite";
+    c.path = (fs::path(dir) / "store.db").string();
+    auto doc = json::parse(kConfig);
+    BOOST_TEST_REQUIRE(doc.ok());
+    document = std::move(doc).value();
+    ConfigNode node(
+        document, "/faults", [](const std::string& p) { return "faults.json:" + p; }, ".");
+    auto parsed = FaultRules::parse(node);
+    BOOST_TEST_REQUIRE(parsed.ok(), errorOf(parsed));
+    rules = parsed.value();
+    auto s = TicketStore::open(c);
+    BOOST_TEST_REQUIRE(s.ok(), errorOf(s));
+    store = std::move(s).value();
+    auto r = registry::RegistryStore::open(c);
+    BOOST_TEST_REQUIRE(r.ok(), errorOf(r));
+    audit = std::move(r).value();
+    service = std::make_unique<TicketService>(*store, *audit, rules, clock, WorkCalendar::china());
+    service->setNotifier(&notifier);
+  }
+  ~Fixture() {
+    service.reset();
+    store.reset();
+    audit.reset();
+    fs::remove_all(dir);
+  }
+  void advance(EpochMillis by) { clock.set(clock.now() + by); }
+  std::vector<TicketEvent> history(const std::string& id) {
+    auto h = store->events(id);
+    BOOST_TEST_REQUIRE(h.ok(), errorOf(h));
+    return h.value();
+  }
+  Ticket ticket(const std::string& id) {
+    auto t = store->get(id);
+    BOOST_TEST_REQUIRE((t.ok() && t.value()));
+    return *t.value();
+  }
+
+  std::string dir;
+  rapidjson::Document document;
+  FaultRules rules;
+  FixedClock clock;
+  RecordingNotifier notifier;
+  std::unique_ptr<TicketStore> store;
+  std::unique_ptr<registry::RegistryStore> audit;
+  std::unique_ptr<TicketService> service;
+};
+
+const Caller kOperator{"li.na", "operator", ""};
+
+NewTicket phoneCall(const std::string& description) {
+  NewTicket n;
+  n.channel = Channel::kPhone;
+  n.reporter = "张三";
+  n.contact = "010-12345678";
+  n.reportedAt = at("2026-11-03T09:58:00+08:00");
+  n.system = "marriage";
+  n.item = "1244";
+  n.description = description;
+  return n;
+}
+
+int countKind(const std::vector<TicketEvent>& events, EventKind kind) {
+  int n = 0;
+  for (const auto& e : events)
+    n += e.kind == kind ? 1 : 0;
+  return n;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(history_becomes_the_sla_timeline) {
+  Fixture f;
+  auto c = f.service->create(phoneCall("婚姻登记接口超时"), kOperator);
+  BOOST_TEST_REQUIRE(c.ok(), errorOf(c));
+  const std::string id = c.value().ticket.id;
+  const EpochMillis created = f.clock.now();
+  // Dispatch by the rules happened at creation (assigned, status new → assigned): no response.
+  auto tl = slaTimeline(f.ticket(id), f.history(id));
+  BOOST_TEST(tl.createdAt == created);
+  BOOST_TEST(!tl.firstResponseAt);
+  BOOST_TEST(tl.statuses.size() == 1u);
+  BOOST_TEST(tl.statuses[0].status == "assigned");
+  BOOST_TEST(tl.maintainer == c.value().ticket.assignee);
+
+  f.advance(12 * kMinute);
+  BOOST_TEST_REQUIRE(f.service->setStatus(id, TicketStatus::kInProgress, "", kOperator).ok());
+  const EpochMillis responded = f.clock.now();
+  f.advance(10 * kMinute);
+  BOOST_TEST_REQUIRE(
+      f.service->setStatus(id, TicketStatus::kWaitingForReporter, "要截图", kOperator).ok());
+  f.advance(60 * kMinute);  // paused: not counted
+  BOOST_TEST_REQUIRE(f.service->setStatus(id, TicketStatus::kInProgress, "", kOperator).ok());
+  BOOST_TEST_REQUIRE(f.service->onSite(id, false, "去机房", kOperator).ok());
+  const EpochMillis dispatched = f.clock.now();
+  f.advance(40 * kMinute);
+  BOOST_TEST_REQUIRE(f.service->onSite(id, true, "到达", kOperator).ok());
+  const EpochMillis arrived = f.clock.now();
+  f.advance(20 * kMinute);
+  BOOST_TEST_REQUIRE(f.service->setStatus(id, TicketStatus::kResolved, "", kOperator).ok());
+  f.advance(30 * kMinute);  // resolved: not counted after the reopen
+  BOOST_TEST_REQUIRE(f.service->setStatus(id, TicketStatus::kInProgress, "复发", kOperator).ok());
+  f.advance(10 * kMinute);
+  BOOST_TEST_REQUIRE(f.service->setStatus(id, TicketStatus::kResolved, "", kOperator).ok());
+  const EpochMillis resolved = f.clock.now();
+
+  tl = slaTimeline(f.ticket(id), f.history(id));
+  BOOST_TEST_REQUIRE(tl.firstResponseAt.has_value());
+  BOOST_TEST(*tl.firstResponseAt == responded);
+  BOOST_TEST(tl.onSiteDispatchedAt.value_or(0) == dispatched);
+  BOOST_TEST(tl.onSiteArrivedAt.value_or(0) == arrived);
+  std::vector<std::string> statuses;
+  for (const auto& s : tl.statuses)
+    statuses.push_back(s.status);
+  const std::vector<std::string> expected{"assigned",    "in_progress", "waiting_for_reporter",
+                                          "in_progress", "resolved",    "in_progress",
+                                          "resolved"};
+  BOOST_TEST(statuses == expected, boost::test_tools::per_element());
+  BOOST_TEST(sla::validate(tl).ok());
+
+  const auto e = sla::evaluate(tl, sla::SlaPolicy(), f.clock.now());
+  const auto* response = e.find(sla::ClockKind::kResponse);
+  const auto* resolution = e.find(sla::ClockKind::kResolution);
+  const auto* onSite = e.find(sla::ClockKind::kOnSite);
+  BOOST_TEST_REQUIRE((response && resolution && onSite));
+  BOOST_TEST(response->state == sla::ClockState::kMet);
+  BOOST_TEST(response->elapsed == 12 * kMinute);
+  // 12 + 10 + (60 paused) + 40 + 20 + (30 resolved) + 10 = 92 minutes counted.
+  BOOST_TEST(resolution->elapsed == 92 * kMinute);
+  BOOST_TEST(resolution->state == sla::ClockState::kMet);
+  BOOST_TEST(resolution->stoppedAt.value_or(0) == resolved);
+  BOOST_TEST(onSite->state == sla::ClockState::kMet);
+  BOOST_TEST(onSite->elapsed == 40 * kMinute);
+
+  // A comment by a department is not a response; one by staff is.
+  auto d = f.service->create(phoneCall("另一个问题"), kOperator);
+  BOOST_TEST_REQUIRE(d.ok());
+  f.advance(5 * kMinute);
+  BOOST_TEST(
+      f.service->comment(d.value().ticket.id, "补充", Caller{"mz", "department", "marriage"}).ok());
+  BOOST_TEST(
+      !slaTimeline(f.ticket(d.value().ticket.id), f.history(d.value().ticket.id)).firstResponseAt);
+  f.advance(5 * kMinute);
+  BOOST_TEST(f.service->comment(d.value().ticket.id, "已收到", kOperator).ok());
+  BOOST_TEST(slaTimeline(f.ticket(d.value().ticket.id), f.history(d.value().ticket.id))
+                 .firstResponseAt.value_or(0) == f.clock.now());
+}
+
+BOOST_AUTO_TEST_CASE(bug_tickets_close_with_documentation_and_a_fix_link) {
+  Fixture f;
+  auto n = phoneCall("日期格式错误");
+  n.type = TicketType::kBug;
+  auto c = f.service->create(n, kOperator);
+  BOOST_TEST_REQUIRE(c.ok(), errorOf(c));
+  const std::string id = c.value().ticket.id;
+  BOOST_TEST_REQUIRE(f.service->setStatus(id, TicketStatus::kResolved, "", kOperator).ok());
+  auto refused = f.service->setStatus(id, TicketStatus::kClosed, "", kOperator);
+  BOOST_TEST_REQUIRE(!refused.ok());
+  BOOST_TEST(refused.error().code == "ticket.fix_required");
+  BOOST_TEST(refused.error().path == "fix.documentation");
+  BOOST_TEST(refused.error().message.find("link to its fix") != std::string::npos,
+             refused.error().message);
+
+  TicketPatch doc;
+  doc.fixDocumentation = "日期改为 yyyyMMdd";
+  doc.fixCommit = "not-a-commit";
+  BOOST_TEST_REQUIRE(f.service->update(id, doc, kOperator).ok());
+  refused = f.service->setStatus(id, TicketStatus::kClosed, "", kOperator);
+  BOOST_TEST_REQUIRE(!refused.ok());
+  BOOST_TEST(refused.error().path == "fix.commit");
+
+  TicketPatch link;
+  link.fixCommit = "9f3c2ab";
+  BOOST_TEST_REQUIRE(f.service->update(id, link, kOperator).ok());
+  auto closed = f.service->setStatus(id, TicketStatus::kClosed, "", kOperator);
+  BOOST_TEST(closed.ok(), errorOf(closed));
+}
+
+BOOST_AUTO_TEST_CASE(major_tickets_close_with_a_complete_report) {
+  Fixture f;
+  auto n = phoneCall("全省婚姻登记数据交换中断");
+  n.severity = Severity::kMajor;
+  auto c = f.service->create(n, kOperator);
+  BOOST_TEST_REQUIRE(c.ok(), errorOf(c));
+  const std::string id = c.value().ticket.id;
+  f.advance(10 * kMinute);
+  BOOST_TEST_REQUIRE(f.service->setStatus(id, TicketStatus::kInProgress, "", kOperator).ok());
+  BOOST_TEST_REQUIRE(f.service->comment(id, "前置机磁盘满", kOperator).ok());
+  f.advance(90 * kMinute);
+  BOOST_TEST_REQUIRE(f.service->setStatus(id, TicketStatus::kResolved, "", kOperator).ok());
+
+  auto noReport = f.service->setStatus(id, TicketStatus::kClosed, "", kOperator);
+  BOOST_TEST_REQUIRE(!noReport.ok());
+  BOOST_TEST(noReport.error().code == "ticket.report_required");
+  BOOST_TEST(noReport.error().path == "report");
+
+  // Pre-filled from the timeline and the history (and alerts given by monitoring).
+  const std::vector<sla::IncidentEntry> alerts{
+      {at("2026-11-03T09:50:00+08:00"), "alert:db-port", "db-port down 3 times"}};
+  auto report = prefillReport(f.ticket(id), f.history(id), alerts, sla::SlaPolicy(), f.clock.now(),
+                              WorkCalendar::china());
+  BOOST_TEST(report.ticketId == id);
+  BOOST_TEST(report.incidentStart == at("2026-11-03T09:50:00+08:00"));
+  bool sawComment = false, sawAlert = false;
+  for (const auto& p : report.process) {
+    sawComment = sawComment || p.text.find("前置机磁盘满") != std::string::npos;
+    sawAlert = sawAlert || p.source == "alert:db-port";
+  }
+  BOOST_TEST(sawComment);
+  BOOST_TEST(sawAlert);
+  BOOST_TEST(!report.sla.empty());
+
+  // Saved incomplete: the close names what is missing.
+  auto saved = f.service->saveMajorReport(id, report, kOperator);
+  BOOST_TEST_REQUIRE(saved.ok(), errorOf(saved));
+  auto incomplete = f.service->setStatus(id, TicketStatus::kClosed, "", kOperator);
+  BOOST_TEST_REQUIRE(!incomplete.ok());
+  BOOST_TEST(incomplete.error().code == "ticket.report_required");
+  BOOST_TEST(incomplete.error().path == "cause");
+  BOOST_TEST(incomplete.error().message.find("improvements") != std::string::npos,
+             incomplete.error().message);
+
+  // A person's edit: bad dates are named; a good one is merged over the stored report.
+  auto stored = latestMajorReport(f.history(id));
+  BOOST_TEST_REQUIRE((stored.ok() && stored.value()));
+  auto bad = parseMajorReport(
+      R"({"improvements": [{"action": "a", "owner": "b", "due": "2026-13-01"}]})", *stored.value());
+  BOOST_TEST_REQUIRE(!bad.ok());
+  BOOST_TEST(bad.error().path == "improvements[1].due");
+  auto unknown = parseMajorReport(R"({"colour": "red"})", *stored.value());
+  BOOST_TEST_REQUIRE(!unknown.ok());
+  BOOST_TEST(unknown.error().path == "colour");
+  auto edited = parseMajorReport(R"({
+      "cause": "前置机日志未轮转，磁盘写满 <script>",
+      "measures": "清理日志，重启前置服务",
+      "improvements": [{"action": "日志按天轮转并监控磁盘", "owner": "wang", "due": "2026-11-20"}]
+    })",
+                                 *stored.value());
+  BOOST_TEST_REQUIRE(edited.ok(), errorOf(edited));
+  BOOST_TEST(edited.value().process.size() == stored.value()->process.size());
+  BOOST_TEST_REQUIRE(f.service->saveMajorReport(id, edited.value(), kOperator).ok());
+  const auto history = f.history(id);
+  BOOST_TEST(countKind(history, EventKind::kMajorReport) == 2);
+  auto latest = latestMajorReport(history);
+  BOOST_TEST_REQUIRE((latest.ok() && latest.value()));
+  BOOST_TEST(latest.value()->cause.find("磁盘写满") != std::string::npos);
+  BOOST_TEST(latest.value()->author == "li.na");
+  BOOST_TEST(sla::followUpTasks(*latest.value()).size() == 1u);
+
+  auto shown = currentReport(f.ticket(id), history, {}, sla::SlaPolicy(), f.clock.now(),
+                             WorkCalendar::china());
+  BOOST_TEST_REQUIRE(shown.ok());
+  BOOST_TEST(!shown.value().sla.empty());
+  const std::string html = sla::renderHtml(shown.value());
+  BOOST_TEST(html.find("&lt;script&gt;") != std::string::npos);
+  BOOST_TEST(html.find("<script>") == std::string::npos);
+  BOOST_TEST(sla::renderMarkdown(shown.value()).find("日志按天轮转") != std::string::npos);
+
+  auto closed = f.service->setStatus(id, TicketStatus::kClosed, "", kOperator);
+  BOOST_TEST_REQUIRE(closed.ok(), errorOf(closed));
+  auto late = f.service->saveMajorReport(id, edited.value(), kOperator);
+  BOOST_TEST_REQUIRE(!late.ok());
+  BOOST_TEST(late.error().code == "ticket.closed");
+  BOOST_TEST(!f.service->saveMajorReport(id, edited.value(), Caller{"a", "auditor", ""}).ok());
+}
+
+BOOST_AUTO_TEST_CASE(watcher_warns_and_breaches_once_per_clock) {
+  Fixture f;
+  auto c = f.service->create(phoneCall("无法登录"), kOperator);
+  BOOST_TEST_REQUIRE(c.ok(), errorOf(c));
+  const std::string id = c.value().ticket.id;
+  auto paused = f.service->create(phoneCall("等待材料"), kOperator);
+  BOOST_TEST_REQUIRE(paused.ok());
+  BOOST_TEST_REQUIRE(
+      f.service
+          ->setStatus(paused.value().ticket.id, TicketStatus::kWaitingForReporter, "", kOperator)
+          .ok());
+  const std::size_t noticesBefore = f.notifier.sent.size();
+  SlaWatcher watcher(*f.service, sla::SlaPolicy(), f.clock, WorkCalendar::china());
+
+  auto pass = watcher.runOnce();
+  BOOST_TEST(pass.tickets == 2);
+  BOOST_TEST(pass.warnings + pass.breaches == 0);
+
+  // Response target 30 min, warning at 75 % (22.5 min); the paused ticket's clock stands still
+  // after its first-response status change stopped the response clock.
+  f.advance(23 * kMinute);
+  pass = watcher.runOnce();
+  BOOST_TEST(pass.warnings == 1);
+  BOOST_TEST(pass.breaches == 0);
+  BOOST_TEST(watcher.runOnce().warnings == 0);
+
+  f.advance(8 * kMinute);  // 31 min: response breached
+  pass = watcher.runOnce();
+  BOOST_TEST(pass.breaches == 1);
+  BOOST_TEST(watcher.runOnce().breaches == 0);
+
+  f.advance(3 * 60 * kMinute);  // 3 h 31 min: resolution warning (75 % of 4 h = 3 h)
+  pass = watcher.runOnce();
+  BOOST_TEST(pass.warnings == 1);
+  f.advance(30 * kMinute);  // 4 h 1 min
+  pass = watcher.runOnce();
+  BOOST_TEST(pass.breaches == 1);
+  BOOST_TEST(pass.failures == 0);
+
+  const auto history = f.history(id);
+  BOOST_TEST(countKind(history, EventKind::kSlaWarning) == 2);
+  BOOST_TEST(countKind(history, EventKind::kSlaBreach) == 2);
+  for (const auto& e : history) {
+    if (e.kind == EventKind::kSlaBreach)
+      BOOST_TEST((slaEventClock(e) == "response" || slaEventClock(e) == "resolution"));
+  }
+  // The paused ticket's resolution clock did not move.
+  BOOST_TEST(countKind(f.history(paused.value().ticket.id), EventKind::kSlaBreach) == 0);
+  int breachNotices = 0, warningNotices = 0;
+  for (std::size_t i = noticesBefore; i < f.notifier.sent.size(); ++i) {
+    breachNotices += f.notifier.sent[i].event == "sla_breach" ? 1 : 0;
+    warningNotices += f.notifier.sent[i].event == "sla_warning" ? 1 : 0;
+  }
+  BOOST_TEST(breachNotices == 2);
+  BOOST_TEST(warningNotices == 2);
+  // A second watcher on the same database records nothing again.
+  SlaWatcher other(*f.service, sla::SlaPolicy(), f.clock, WorkCalendar::china());
+  pass = other.runOnce();
+  BOOST_TEST(pass.warnings + pass.breaches == 0);
+
+  // The thread: start runs a pass at once, stop ends it.
+  watcher.start();
+  watcher.stop();
+  BOOST_TEST(watcher.lastPass().tickets == 2);
+}
+
+BOOST_AUTO_TEST_CASE(watcher_pass_over_5000_open_tickets) {
+  Fixture f;
+  constexpr int kTickets = 5000;
+  const EpochMillis start = f.clock.now();
+  for (int i = 0; i < kTickets; ++i) {
+    Ticket t;
+    t.channel = Channel::kApi;
+    t.reporter = "r";
+    t.reportedAt = start - i * 1000;
+    t.createdAt = t.reportedAt;
+    t.updatedAt = t.reportedAt;
+    t.title = "t" + std::to_string(i);
+    t.description = t.title;
+    t.group = "app";
+    t.assignee = "wang";
+    t.status = TicketStatus::kInProgress;
+    t.createdBy = "operator:li.na";
+    TicketEvent created;
+    created.at = t.createdAt;
+    created.actor = "operator:li.na";
+    created.kind = EventKind::kCreated;
+    TicketEvent moved = created;
+    moved.kind = EventKind::kStatus;
+    moved.fromStatus = TicketStatus::kNew;
+    moved.toStatus = TicketStatus::kInProgress;
+    moved.at = t.createdAt + kMinute;
+    auto made = f.store->create(t, {created, moved});
+    BOOST_TEST_REQUIRE(made.ok(), errorOf(made));
+  }
+  // Created one second apart over 83 min. 2 min after the newest: every response met, no
+  // resolution clock near 75 % of 4 h.
+  f.clock.set(start + 2 * kMinute);
+  SlaWatcher watcher(*f.service, sla::SlaPolicy(), f.clock, WorkCalendar::china());
+  auto quiet = watcher.runOnce();
+  BOOST_TEST(quiet.tickets == kTickets);
+  BOOST_TEST(quiet.pages == 6);
+  BOOST_TEST(quiet.warnings + quiet.breaches == 0);
+  // 1 h 45 min after the newest, the 500 oldest (3 h and more) cross the warning fraction of
+  // the 4 h resolution target: each recorded (event, audit entry, notification) once.
+  f.clock.set(start + 105 * kMinute);
+  auto busy = watcher.runOnce();
+  BOOST_TEST(busy.tickets == kTickets);
+  BOOST_TEST(busy.failures == 0);
+  BOOST_TEST(busy.warnings == 500);
+  BOOST_TEST(busy.breaches == 0);
+  auto again = watcher.runOnce();
+  BOOST_TEST(again.warnings + again.breaches == 0);
+  std::cout << "sla watcher over " << kTickets << " open tickets (SQLite): quiet pass "
+            << quiet.seconds << " s (" << quiet.pages << " pages), pass recording " << busy.warnings
+            << " warnings + " << busy.breaches << " breaches " << busy.seconds << " s, next pass "
+            << again.seconds << " s\n";
+}
