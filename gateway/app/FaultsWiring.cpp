@@ -153,6 +153,8 @@ Result<std::unique_ptr<FaultsWiring>> FaultsWiring::create(const std::optional<C
   w->service_ =
       std::make_unique<faults::TicketService>(*w->store_, trail, w->rules_, clock, calendar);
   w->service_->setNotifier(w->notifier_.get());
+  w->watcher_ = std::make_unique<faults::SlaWatcher>(*w->service_, policy, clock, calendar);
+  w->watcher_->setLog([](const std::string& m) { http::logLine("warning", m, {}); });
   w->api_ = std::make_unique<http::FaultsApi>(*w->service_, std::move(policy), calendar, clock);
   if (monitoring != nullptr) {
     w->alertTickets_ = std::make_unique<faults::AlertTickets>(*w->service_);

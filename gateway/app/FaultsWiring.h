@@ -16,6 +16,7 @@
 #include "gateway/core/WorkCalendar.h"
 #include "gateway/faults/AlertTickets.h"
 #include "gateway/faults/FaultRules.h"
+#include "gateway/faults/SlaWatcher.h"
 #include "gateway/faults/TicketService.h"
 #include "gateway/faults/TicketStore.h"
 #include "gateway/http/FaultsApi.h"
@@ -37,6 +38,9 @@ class FaultsWiring {
 
   http::FaultsApi& api() { return *api_; }
   faults::TicketService& service() { return *service_; }
+  // Warnings and breaches of the SLA clocks once a minute: serve starts it after the server
+  // and stops it before the store closes (docs/faults.md "SLA watcher").
+  faults::SlaWatcher& slaWatcher() { return *watcher_; }
   // Groups and their sizes, for the start log line ("operators(2)").
   std::string summary() const;
 
@@ -49,6 +53,7 @@ class FaultsWiring {
   std::unique_ptr<faults::TicketService> service_;
   std::unique_ptr<faults::AlertTickets> alertTickets_;
   std::unique_ptr<http::FaultsApi> api_;
+  std::unique_ptr<faults::SlaWatcher> watcher_;
   MonitorWiring* monitoring_ = nullptr;
 };
 

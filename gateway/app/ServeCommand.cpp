@@ -328,6 +328,7 @@ class ServeApp : public Poco::Util::ServerApplication {
     if (monitoring.value())
       monitoring.value()->start();
     itemHealth.start();
+    faultTickets.value()->slaWatcher().start();
     ready = true;
     logLine(
         "info", "gateway ready",
@@ -341,6 +342,7 @@ class ServeApp : public Poco::Util::ServerApplication {
     ready = false;
     logLine("info", "stopping: intake closed, in-flight requests finishing; the outbox is kept");
     server.stop();
+    faultTickets.value()->slaWatcher().stop();
     if (monitoring.value())
       monitoring.value()->stop();
     itemHealth.stop();
