@@ -48,6 +48,9 @@ int runAudit(const std::vector<std::string>& args);
 int runFiling(const std::vector<std::string>& args);
 // `huitong user create | list | set-password | disable` (UserCommand.cpp)
 int runUser(const std::vector<std::string>& args);
+// `huitong ticket create|list|show|assign|status|comment|escalate|on-site|fix|report|compliance`
+// (TicketCommand.cpp)
+int runTicket(const std::vector<std::string>& args);
 // `huitong probe run` (ProbeCommand.cpp)
 int runProbe(const std::vector<std::string>& args);
 

@@ -62,6 +62,9 @@ const Verb kVerbs[] = {
     {"monitor",
      "monitoring results: `monitor checks|results|availability|alerts|event declare` (--config)",
      huitong::app::runMonitor},
+    {"ticket",
+     "fault tickets: `ticket create|list|show|assign|status|comment|escalate|report|compliance`",
+     huitong::app::runTicket},
     {"simulate", "play the demo's department systems (--config sandbox/demo/simulator.json)",
      huitong::simulator::runSimulate},
 };
