@@ -156,6 +156,21 @@ Result<std::unique_ptr<FaultsWiring>> FaultsWiring::create(const std::optional<C
   w->watcher_ = std::make_unique<faults::SlaWatcher>(*w->service_, policy, clock, calendar);
   w->watcher_->setLog([](const std::string& m) { http::logLine("warning", m, {}); });
   w->api_ = std::make_unique<http::FaultsApi>(*w->service_, std::move(policy), calendar, clock);
+  // The fault mailboxes (docs/faults.md "Email intake"): each mail a ticket or a comment.
+  std::vector<faults::mail::MailboxConfig> mailboxes;
+  if (block) {
+    auto read = faults::mail::readMailboxes(*block);
+    if (!read.ok())
+      return read.error();
+    mailboxes = std::move(read).value();
+  }
+  auto mailLog = [](const std::string& level, const std::string& message,
+                    const std::vector<std::pair<std::string, std::string>>& fields) {
+    http::logLine(level, message, fields);
+  };
+  w->mailTickets_ = std::make_unique<faults::MailTickets>(*w->service_, *w->store_, mailLog);
+  w->mailIntake_ =
+      std::make_unique<faults::MailIntake>(std::move(mailboxes), *w->mailTickets_, mailLog);
   if (monitoring != nullptr) {
     w->alertTickets_ = std::make_unique<faults::AlertTickets>(*w->service_);
     monitoring->service().alerts().setFaultTicketHook(w->alertTickets_.get());

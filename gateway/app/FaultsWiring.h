@@ -16,6 +16,8 @@
 #include "gateway/core/WorkCalendar.h"
 #include "gateway/faults/AlertTickets.h"
 #include "gateway/faults/FaultRules.h"
+#include "gateway/faults/MailIntake.h"
+#include "gateway/faults/MailTickets.h"
 #include "gateway/faults/SlaWatcher.h"
 #include "gateway/faults/TicketService.h"
 #include "gateway/faults/TicketStore.h"
@@ -41,6 +43,9 @@ class FaultsWiring {
   // Warnings and breaches of the SLA clocks once a minute: serve starts it after the server
   // and stops it before the store closes (docs/faults.md "SLA watcher").
   faults::SlaWatcher& slaWatcher() { return *watcher_; }
+  // The fault mailboxes' polling (faults.mailboxes; nothing when none): started and stopped
+  // with the SLA watcher.
+  faults::MailIntake& mailIntake() { return *mailIntake_; }
   // Groups and their sizes, for the start log line ("operators(2)").
   std::string summary() const;
 
@@ -54,6 +59,8 @@ class FaultsWiring {
   std::unique_ptr<faults::AlertTickets> alertTickets_;
   std::unique_ptr<http::FaultsApi> api_;
   std::unique_ptr<faults::SlaWatcher> watcher_;
+  std::unique_ptr<faults::MailTickets> mailTickets_;
+  std::unique_ptr<faults::MailIntake> mailIntake_;
   MonitorWiring* monitoring_ = nullptr;
 };
 

@@ -329,6 +329,7 @@ class ServeApp : public Poco::Util::ServerApplication {
       monitoring.value()->start();
     itemHealth.start();
     faultTickets.value()->slaWatcher().start();
+    faultTickets.value()->mailIntake().start();
     ready = true;
     logLine(
         "info", "gateway ready",
@@ -342,6 +343,7 @@ class ServeApp : public Poco::Util::ServerApplication {
     ready = false;
     logLine("info", "stopping: intake closed, in-flight requests finishing; the outbox is kept");
     server.stop();
+    faultTickets.value()->mailIntake().stop();
     faultTickets.value()->slaWatcher().stop();
     if (monitoring.value())
       monitoring.value()->stop();

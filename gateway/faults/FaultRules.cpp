@@ -62,9 +62,8 @@ Result<std::vector<E>> enumList(const ConfigNode& node, const std::string& key,
 
 Result<FaultRules> FaultRules::parse(const ConfigNode& block) {
   FaultRules out;
-  if (auto k = block.allowOnly(
-          {"groups", "classification", "dispatch", "default_group", "attachments", "channels",
-           "sla"});
+  if (auto k = block.allowOnly({"groups", "classification", "dispatch", "default_group",
+                                "attachments", "channels", "sla", "mailboxes"});
       !k.ok())
     return k.error();
   auto groups = block.objects("groups");

@@ -29,7 +29,11 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>
 
+#include "gateway/core/Json.h"
+#include "gateway/faults/FaultRules.h"
+#include "gateway/faults/MailTickets.h"
 #include "gateway/faults/mail/MailboxPoller.h"
+#include "gateway/registry/RegistryStore.h"
 
 extern char** environ;
 
@@ -463,6 +467,60 @@ BOOST_AUTO_TEST_CASE(wrong_password_and_closed_port_are_errors_in_words) {
   c.timeoutSeconds = 2;
   const PollReport r = MailboxPoller(c, sink).pollOnce();
   BOOST_TEST(r.error.find("connection failed") != std::string::npos, r.error);
+}
+
+// The whole intake: mails polled over IMAP from the real dovecot into tickets (MailTickets over a
+// real SQLite TicketService): a new mail opens one ticket, its reply is a comment on it, an
+// out-of-office reply opens nothing, and a second poll finds nothing left to take.
+BOOST_AUTO_TEST_CASE(imap_mail_becomes_tickets_and_comments) {
+  Dovecot& d = server();
+  d.clear();
+  const fs::path dir = d.maildir().parent_path() / "tickets-store";
+  fs::create_directories(dir);
+  storage::StoreConfig store;
+  store.kind = "sqlite";
+  store.path = (dir / "store.db").string();
+  auto rulesDoc = huitong::json::parse(R"({"groups": [{"name": "app", "members": ["li.na"]}]})");
+  BOOST_TEST_REQUIRE(rulesDoc.ok());
+  huitong::ConfigNode node(
+      rulesDoc.value(), "/faults", [](const std::string& p) { return "faults.json:" + p; }, ".");
+  auto rules = huitong::faults::FaultRules::parse(node);
+  BOOST_TEST_REQUIRE(rules.ok());
+  auto tickets = huitong::faults::TicketStore::open(store);
+  BOOST_TEST_REQUIRE(tickets.ok());
+  auto trail = huitong::registry::RegistryStore::open(store);
+  BOOST_TEST_REQUIRE(trail.ok());
+  huitong::SystemClock clock;
+  huitong::faults::TicketService service(*tickets.value(), *trail.value(), rules.value(), clock,
+                                         huitong::WorkCalendar::china());
+  LogLines log;
+  huitong::faults::MailTickets sink(service, *tickets.value(), log.fn());
+
+  d.deliver(mail("first", "数据上报失败"));
+  d.deliver(mail("reply", "Re: 数据上报失败", "In-Reply-To: <first@dept.example.cn>\r\n",
+                 "恢复了。\r\n"));
+  d.deliver(mail("away", "Out of office", "Auto-Submitted: auto-replied\r\n"));
+  MailboxPoller poller(d.mailbox("imap"), sink, log.fn());
+  const PollReport r = poller.pollOnce();
+  BOOST_TEST_REQUIRE(r.ok(), r.error + "\n" + log.all());
+  BOOST_TEST(r.accepted == 3u);
+  auto list = tickets.value()->list(huitong::faults::TicketFilter{});
+  BOOST_TEST_REQUIRE(list.ok());
+  BOOST_TEST_REQUIRE(list.value().size() == 1u, log.all());
+  const auto& t = list.value()[0];
+  BOOST_TEST(huitong::faults::toString(t.channel) == std::string("email"));
+  BOOST_TEST(t.title == "数据上报失败");
+  auto events = tickets.value()->events(t.id);
+  BOOST_TEST_REQUIRE(events.ok());
+  bool replied = false;
+  for (const auto& e : events.value())
+    replied = replied || e.text.find("恢复了") != std::string::npos;
+  BOOST_TEST(replied);
+  BOOST_TEST(log.all().find("automatic mail not turned into a ticket") != std::string::npos,
+             log.all());
+  const PollReport again = poller.pollOnce();
+  BOOST_TEST(again.ok());
+  BOOST_TEST(again.accepted == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(poll_latency) {
