@@ -1,10 +1,7 @@
-// Both backends behind one small statement interface: the store's few queries are written once
+// Both backends through storage::StatementDatabase: the store's few queries are written once
 // with $n parameters (SQLite reads them as ?n). Inputs are BLOB/BYTEA; PostgreSQL sends them as
 // binary parameters and reads them back as hex.
 #include "sandbox/joint_debug/SandboxStore.h"
-
-#include <libpq-fe.h>
-#include <sqlite3.h>
 
 #include <cstdlib>
 #include <exception>
@@ -12,192 +9,18 @@
 #include <utility>
 
 #include "gateway/core/Json.h"
+#include "gateway/storage/StatementDatabase.h"
 
 namespace huitong::sandbox {
 namespace {
 
-constexpr int kBusyTimeoutMillis = 10000;
-
-struct Param {
-  std::string text;
-  bool isInt = false;
-  bool isBlob = false;
-  std::int64_t integer = 0;
-};
-Param text(std::string s) {
-  Param p;
-  p.text = std::move(s);
-  return p;
-}
-Param integer(std::int64_t v) {
-  Param p;
-  p.isInt = true;
-  p.integer = v;
-  return p;
-}
-Param blob(std::string s) {
-  Param p;
-  p.text = std::move(s);
-  p.isBlob = true;
-  return p;
-}
-
-using Row = std::vector<std::string>;
-
-class Database {
- public:
-  virtual ~Database() = default;
-  virtual Result<std::vector<Row>> run(const std::string& sql,
-                                       const std::vector<Param>& params) = 0;
-  virtual bool postgres() const = 0;
-};
-
-class SqliteDatabase final : public Database {
- public:
-  explicit SqliteDatabase(sqlite3* db) : db_(db) {}
-  ~SqliteDatabase() override { sqlite3_close_v2(db_); }
-
-  static Result<std::unique_ptr<Database>> open(const std::string& path) {
-    sqlite3* db = nullptr;
-    const int rc =
-        sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
-    auto out = std::make_unique<SqliteDatabase>(db);
-    if (rc != SQLITE_OK)
-      return Error{"store.io", "cannot open " + path + ": " + sqlite3_errstr(rc), ""};
-    sqlite3_busy_timeout(db, kBusyTimeoutMillis);
-    if (auto r = out->run("PRAGMA synchronous=FULL", {}); !r.ok())
-      return r.error();
-    return std::unique_ptr<Database>(std::move(out));
-  }
-
-  Result<std::vector<Row>> run(const std::string& sqlText,
-                               const std::vector<Param>& params) override {
-    std::string sql = sqlText;
-    for (auto& c : sql) {
-      if (c == '$')
-        c = '?';
-    }
-    sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr);
-    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(stmt, &sqlite3_finalize);
-    if (rc != SQLITE_OK)
-      return failure(rc);
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      const auto& p = params[i];
-      const int n = static_cast<int>(i + 1);
-      if (p.isInt)
-        sqlite3_bind_int64(stmt, n, p.integer);
-      else if (p.isBlob)
-        sqlite3_bind_blob64(stmt, n, p.text.data(), p.text.size(), SQLITE_TRANSIENT);
-      else
-        sqlite3_bind_text64(stmt, n, p.text.data(), p.text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-    }
-    std::vector<Row> rows;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-      Row row;
-      const int cols = sqlite3_column_count(stmt);
-      for (int c = 0; c < cols; ++c) {
-        const void* data = sqlite3_column_blob(stmt, c);
-        const int size = sqlite3_column_bytes(stmt, c);
-        row.emplace_back(data == nullptr ? std::string()
-                                         : std::string(static_cast<const char*>(data),
-                                                       static_cast<std::size_t>(size)));
-      }
-      rows.push_back(std::move(row));
-    }
-    if (rc != SQLITE_DONE)
-      return failure(rc);
-    return rows;
-  }
-  bool postgres() const override { return false; }
-
- private:
-  Error failure(int rc) const {
-    const int primary = rc & 0xff;
-    const char* code = primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? "store.busy"
-                       : primary == SQLITE_CONSTRAINT                     ? "store.constraint"
-                                                                          : "store.sql";
-    return Error{code, std::string("SQLite: ") + sqlite3_errmsg(db_), ""};
-  }
-  sqlite3* db_;
-};
-
-class PostgresDatabase final : public Database {
- public:
-  explicit PostgresDatabase(PGconn* conn) : conn_(conn) {
-    PQsetNoticeProcessor(
-        conn_, [](void*, const char*) {}, nullptr);
-  }
-  ~PostgresDatabase() override { PQfinish(conn_); }
-
-  static Result<std::unique_ptr<Database>> open(std::string connection) {
-    if (connection.find("connect_timeout") == std::string::npos)
-      connection += " connect_timeout=10";
-    if (connection.find("application_name") == std::string::npos)
-      connection += " application_name=huitong-sandbox";
-    auto db = std::make_unique<PostgresDatabase>(PQconnectdb(connection.c_str()));
-    if (PQstatus(db->conn_) != CONNECTION_OK)
-      return Error{"store.unavailable", "cannot connect to PostgreSQL for the sandbox", ""};
-    return std::unique_ptr<Database>(std::move(db));
-  }
-
-  Result<std::vector<Row>> run(const std::string& sql, const std::vector<Param>& params) override {
-    if (PQstatus(conn_) != CONNECTION_OK)
-      PQreset(conn_);
-    std::vector<std::string> texts;
-    texts.reserve(params.size());
-    std::vector<const char*> values;
-    std::vector<int> lengths;
-    std::vector<int> formats;
-    for (const auto& p : params) {
-      texts.push_back(p.isInt ? std::to_string(p.integer) : p.text);
-      values.push_back(texts.back().data());
-      lengths.push_back(static_cast<int>(texts.back().size()));
-      formats.push_back(p.isBlob ? 1 : 0);
-    }
-    std::unique_ptr<PGresult, void (*)(PGresult*)> res(
-        PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                     lengths.data(), formats.data(), 0),
-        &PQclear);
-    const ExecStatusType status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      std::string message = res ? PQresultErrorMessage(res.get()) : PQerrorMessage(conn_);
-      while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
-        message.pop_back();
-      return Error{PQstatus(conn_) == CONNECTION_OK ? "store.sql" : "store.unavailable",
-                   "PostgreSQL: " + message, ""};
-    }
-    std::vector<Row> rows;
-    for (int i = 0; i < PQntuples(res.get()); ++i) {
-      Row row;
-      for (int c = 0; c < PQnfields(res.get()); ++c) {
-        row.emplace_back(PQgetvalue(res.get(), i, c),
-                         static_cast<std::size_t>(PQgetlength(res.get(), i, c)));
-      }
-      rows.push_back(std::move(row));
-    }
-    return rows;
-  }
-  bool postgres() const override { return true; }
-
- private:
-  PGconn* conn_;
-};
-
-std::string fromHex(const std::string& hex) {
-  // PostgreSQL's bytea hex output: "\x" then two digits a byte.
-  std::string out;
-  const std::size_t start = hex.rfind("\\x", 0) == 0 ? 2 : 0;
-  out.reserve((hex.size() - start) / 2);
-  auto digit = [](char c) { return c >= 'a' ? c - 'a' + 10 : c >= 'A' ? c - 'A' + 10 : c - '0'; };
-  for (std::size_t i = start; i + 1 < hex.size(); i += 2)
-    out += static_cast<char>(digit(hex[i]) * 16 + digit(hex[i + 1]));
-  return out;
-}
-
-std::int64_t toInt(const std::string& s) {
-  return std::strtoll(s.c_str(), nullptr, 10);
-}
+using Param = storage::SqlParam;
+using Row = storage::SqlRow;
+using Database = storage::StatementDatabase;
+constexpr auto* text = &storage::sqlText;
+constexpr auto* integer = &storage::sqlInteger;
+constexpr auto* blob = &storage::sqlBlob;
+constexpr auto* toInt = &storage::sqlInt;
 
 constexpr const char* kSummaryColumns =
     "s.seq, s.id, s.system, s.actor, s.at, s.mapping_version, s.outcome, s.summary_json";
@@ -373,7 +196,7 @@ class Store final : public SandboxStore {
     StoredSession st;
     st.summary = summaryOf(r);
     st.contentType = r[8];
-    st.input = db_->postgres() ? fromHex(r[9]) : r[9];
+    st.input = db_->postgres() ? storage::fromByteaHex(r[9]) : r[9];
     st.traceJson = r[10];
     return st;
   }
@@ -388,8 +211,7 @@ Result<std::unique_ptr<SandboxStore>> SandboxStore::open(const storage::StoreCon
   try {
     if (auto migrated = storage::ExchangeStore::migrate(config); !migrated.ok())
       return migrated.error();
-    auto db = config.kind == "sqlite" ? SqliteDatabase::open(config.path)
-                                      : PostgresDatabase::open(config.connection);
+    auto db = storage::StatementDatabase::open(config, "sandbox", "the sandbox");
     if (!db.ok())
       return db.error();
     return std::unique_ptr<SandboxStore>(std::make_unique<Store>(std::move(db).value()));
