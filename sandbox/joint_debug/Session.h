@@ -12,6 +12,7 @@
 
 #include "gateway/core/Clock.h"
 #include "gateway/core/Error.h"
+#include "gateway/core/Html.h"
 #include "gateway/mapping/Mapping.h"
 
 namespace huitong::sandbox {
@@ -62,8 +63,8 @@ std::string newSessionId(EpochMillis now);
 // The session as the API answers it (docs/sandbox.md "The answer").
 rapidjson::Document sessionToJson(const Session& session);
 
-// `text` escaped for HTML text and attribute values (& < > " ').
-std::string htmlEscape(const std::string& text);
+// `text` escaped for HTML text and attribute values (& < > " '): gateway/core/Html.h.
+using huitong::htmlEscape;
 
 // A whole HTML page (inline CSS, no script, nothing external) of a session's JSON as
 // sessionToJson writes it; every text from the message or the mapping is escaped.

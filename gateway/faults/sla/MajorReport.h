@@ -11,6 +11,7 @@
 
 #include "gateway/core/Clock.h"
 #include "gateway/core/Error.h"
+#include "gateway/core/Html.h"
 #include "gateway/core/WorkCalendar.h"
 #include "gateway/faults/sla/SlaClock.h"
 #include "gateway/faults/sla/SlaPolicy.h"
@@ -92,7 +93,10 @@ std::string renderHtml(const MajorReport& report);
 // GitHub-flavoured Markdown; text is escaped so that it cannot add markup or raw HTML.
 std::string renderMarkdown(const MajorReport& report);
 
-std::string escapeHtml(const std::string& text);
+// Text for HTML (gateway/core/Html.h) and for Markdown (no markup, no raw HTML).
+inline std::string escapeHtml(const std::string& text) {
+  return htmlEscape(text);
+}
 std::string escapeMarkdown(const std::string& text);
 
 }  // namespace huitong::sla
