@@ -25,9 +25,9 @@ namespace huitong::http {
 // - a string holding a password (password=… / pwd=… of a connection string, user:pass@ of a
 //   URL) replaced by {"text": the string with "***" for the password, "sha256": HEX of it};
 // - a credential file (certificate_file, private_key_file, ca_file, public_key_file,
-//   connection_file, *_key_file, *_cert_file, password_file) replaced by {"path": as written, "sha256": HEX of
-//   its content} ("unreadable" when it cannot be read). Relative paths are taken from the
-//   config file's folder.
+//   connection_file, *_key_file, *_cert_file, password_file) replaced by {"path": as written,
+//   "sha256": HEX of its content} ("unreadable" when it cannot be read). Relative paths are taken
+//   from the config file's folder.
 // An object with a "sha256" member is a credential: a leaf of the diffs below.
 std::string redactedConfig(const GatewayConfig& config);
 

@@ -56,8 +56,8 @@ struct GatewayContext {
   MappingSync& mappingSync;                    // what runs here, switched without restart
   SandboxApi* sandbox = nullptr;               // /sandbox/v1 and evidence; null: none
   HealthApi* health = nullptr;                 // /ops/v1/health; null: none
-  MonitorApi* monitor = nullptr;                // /ops/v1/monitor; null: none
-  FaultsApi* faults = nullptr;                  // /ops/v1/tickets; null: none
+  MonitorApi* monitor = nullptr;               // /ops/v1/monitor; null: none
+  FaultsApi* faults = nullptr;                 // /ops/v1/tickets; null: none
 };
 
 class GatewayServer {
