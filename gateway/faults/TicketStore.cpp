@@ -140,7 +140,7 @@ class Store final : public TicketStore {
   Result<Ticket> create(Ticket ticket, std::vector<TicketEvent> events) override {
     std::lock_guard<std::mutex> lock(mu_);
     try {
-      auto done = inTransaction([&]() -> Result<void> {
+      auto done = db_->transaction([&]() -> Result<void> {
         const int year = yearOf(ticket.createdAt);
         auto counter = db_->run(
             "INSERT INTO ticket_counter (year, last) VALUES ($1, 1) ON CONFLICT (year) DO UPDATE "
@@ -247,7 +247,7 @@ class Store final : public TicketStore {
     std::lock_guard<std::mutex> lock(mu_);
     try {
       const std::int64_t expected = next.version;
-      auto done = inTransaction([&]() -> Result<void> {
+      auto done = db_->transaction([&]() -> Result<void> {
         next.version = expected + 1;
         auto params = ticketParams(next);
         params.push_back(integer(expected));
@@ -403,22 +403,6 @@ class Store final : public TicketStore {
     return {};
   }
 
-  template <typename F>
-  Result<void> inTransaction(F body) {
-    if (auto r = db_->run(db_->postgres() ? "BEGIN" : "BEGIN IMMEDIATE", {}); !r.ok())
-      return r.error();
-    auto done = body();
-    if (!done.ok()) {
-      (void)db_->run("ROLLBACK", {});
-      return done.error();
-    }
-    if (auto r = db_->run("COMMIT", {}); !r.ok()) {
-      (void)db_->run("ROLLBACK", {});
-      return r.error();
-    }
-    return {};
-  }
-
   std::mutex mu_;
   std::unique_ptr<Database> db_;
 };
@@ -427,8 +411,6 @@ class Store final : public TicketStore {
 
 Result<std::unique_ptr<TicketStore>> TicketStore::open(const storage::StoreConfig& config) {
   try {
-    if (auto migrated = storage::ExchangeStore::migrate(config); !migrated.ok())
-      return migrated.error();
     auto db = storage::StatementDatabase::open(config, "faults", "fault tickets");
     if (!db.ok())
       return db.error();

@@ -168,9 +168,25 @@ SqlParam sqlBlob(std::string bytes) {
   return p;
 }
 
+Result<void> StatementDatabase::transaction(const std::function<Result<void>()>& body) {
+  if (auto r = run(postgres() ? "BEGIN" : "BEGIN IMMEDIATE", {}); !r.ok())
+    return r.error();
+  Error failed;
+  if (auto done = body(); !done.ok())
+    failed = done.error();
+  else if (auto committed = run("COMMIT", {}); !committed.ok())
+    failed = committed.error();
+  else
+    return {};
+  (void)run("ROLLBACK", {});
+  return failed;
+}
+
 Result<std::unique_ptr<StatementDatabase>> StatementDatabase::open(const StoreConfig& config,
                                                                    const std::string& name,
                                                                    const std::string& purpose) {
+  if (auto migrated = ExchangeStore::migrate(config); !migrated.ok())
+    return migrated.error();
   if (config.kind == "sqlite")
     return SqliteDatabase::open(config.path);
   return PostgresDatabase::open(config.connection, name, purpose);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,9 +37,14 @@ class StatementDatabase {
                                           const std::vector<SqlParam>& params) = 0;
   virtual bool postgres() const = 0;
 
-  // The store's database (config.kind "sqlite": its path, synchronous=FULL, a busy timeout;
-  // else PostgreSQL's connection with application_name huitong-<name>); `purpose` names the
-  // area in a connection failure ("the sandbox", "monitoring", "fault tickets").
+  // Runs `body` in one transaction (BEGIN IMMEDIATE on SQLite): committed when it returns ok,
+  // rolled back when it fails or the commit does.
+  Result<void> transaction(const std::function<Result<void>()>& body);
+
+  // The store's database, migrated to the latest schema first (ExchangeStore::migrate):
+  // config.kind "sqlite": its path, synchronous=FULL, a busy timeout; else PostgreSQL's
+  // connection with application_name huitong-<name>. `purpose` names the area in a connection
+  // failure ("the sandbox", "monitoring", "fault tickets").
   static Result<std::unique_ptr<StatementDatabase>> open(const StoreConfig& config,
                                                          const std::string& name,
                                                          const std::string& purpose);

@@ -53,42 +53,37 @@ class Store final : public SandboxStore {
                                     ",\"rejected\":" + std::to_string(counts[3]) + "}";
     std::lock_guard<std::mutex> lock(mu_);
     try {
-      if (auto r = db_->run(db_->postgres() ? "BEGIN" : "BEGIN IMMEDIATE", {}); !r.ok())
-        return r.error();
-      auto rollback = [&](const Error& e) -> Result<void> {
-        (void)db_->run("ROLLBACK", {});
-        return e;
-      };
-      auto inserted = db_->run(
-          "INSERT INTO sandbox_session (id, system, actor, at, mapping_version, mapping_sha256, "
-          "outcome, content_type, input, trace_json, summary_json) VALUES ($1, $2, $3, $4, $5, "
-          "$6, $7, $8, $9, $10, $11) RETURNING seq",
-          {text(s.id), text(s.system), text(s.actor), integer(s.at), text(s.mappingVersion),
-           text(s.mappingSha256), text(s.outcome), text(s.contentType), blob(s.input),
-           text(traceJson), text(summaryJson)});
-      if (!inserted.ok() || inserted.value().empty())
-        return rollback(inserted.ok() ? Error{"store.sql", "no seq returned", ""}
-                                      : inserted.error());
-      const std::int64_t seq = toInt(inserted.value()[0][0]);
-      for (std::size_t n = 0; n < s.events.size(); ++n) {
-        const auto& e = s.events[n];
-        rapidjson::Document rules(rapidjson::kArrayType);
-        for (const auto& r : e.rules)
-          rules.PushBack(mapping::rejectionToJson(r, rules.GetAllocator()), rules.GetAllocator());
-        auto ev = db_->run(
-            "INSERT INTO sandbox_event (session_seq, n, session_id, system, item_code, stage, "
-            "verdict, rules, rules_json, mapping_version, mapping_sha256) VALUES ($1, $2, $3, $4, "
-            "$5, $6, $7, $8, $9, $10, $11)",
-            {integer(seq), integer(static_cast<std::int64_t>(n)), text(s.id), text(s.system),
-             text(e.itemCode), text(e.stage), text(toString(e.verdict)),
-             integer(static_cast<std::int64_t>(e.rules.size())), text(json::write(rules)),
-             text(s.mappingVersion), text(s.mappingSha256)});
-        if (!ev.ok())
-          return rollback(ev.error());
-      }
-      if (auto r = db_->run("COMMIT", {}); !r.ok())
-        return rollback(r.error());
-      return {};
+      return db_->transaction([&]() -> Result<void> {
+        auto inserted = db_->run(
+            "INSERT INTO sandbox_session (id, system, actor, at, mapping_version, mapping_sha256, "
+            "outcome, content_type, input, trace_json, summary_json) VALUES ($1, $2, $3, $4, $5, "
+            "$6, $7, $8, $9, $10, $11) RETURNING seq",
+            {text(s.id), text(s.system), text(s.actor), integer(s.at), text(s.mappingVersion),
+             text(s.mappingSha256), text(s.outcome), text(s.contentType), blob(s.input),
+             text(traceJson), text(summaryJson)});
+        if (!inserted.ok())
+          return inserted.error();
+        if (inserted.value().empty())
+          return Error{"store.sql", "no seq returned", ""};
+        const std::int64_t seq = toInt(inserted.value()[0][0]);
+        for (std::size_t n = 0; n < s.events.size(); ++n) {
+          const auto& e = s.events[n];
+          rapidjson::Document rules(rapidjson::kArrayType);
+          for (const auto& r : e.rules)
+            rules.PushBack(mapping::rejectionToJson(r, rules.GetAllocator()), rules.GetAllocator());
+          auto ev = db_->run(
+              "INSERT INTO sandbox_event (session_seq, n, session_id, system, item_code, stage, "
+              "verdict, rules, rules_json, mapping_version, mapping_sha256) VALUES ($1, $2, $3, "
+              "$4, $5, $6, $7, $8, $9, $10, $11)",
+              {integer(seq), integer(static_cast<std::int64_t>(n)), text(s.id), text(s.system),
+               text(e.itemCode), text(e.stage), text(toString(e.verdict)),
+               integer(static_cast<std::int64_t>(e.rules.size())), text(json::write(rules)),
+               text(s.mappingVersion), text(s.mappingSha256)});
+          if (!ev.ok())
+            return ev.error();
+        }
+        return {};
+      });
     } catch (const std::exception& e) {
       return Error{"store.internal", std::string("recording a sandbox session: ") + e.what(), ""};
     }
@@ -209,8 +204,6 @@ class Store final : public SandboxStore {
 
 Result<std::unique_ptr<SandboxStore>> SandboxStore::open(const storage::StoreConfig& config) {
   try {
-    if (auto migrated = storage::ExchangeStore::migrate(config); !migrated.ok())
-      return migrated.error();
     auto db = storage::StatementDatabase::open(config, "sandbox", "the sandbox");
     if (!db.ok())
       return db.error();

@@ -173,7 +173,7 @@ class Store final : public ResultsStore {
       return {};
     std::lock_guard<std::mutex> lock(mu_);
     try {
-      return inTransaction([&]() -> Result<void> {
+      return db_->transaction([&]() -> Result<void> {
         for (const auto& run : runs) {
           const auto& r = run.result;
           rapidjson::Document d(rapidjson::kObjectType);
@@ -278,7 +278,7 @@ class Store final : public ResultsStore {
         }
       }
       std::int64_t written = 0;
-      auto done = inTransaction([&]() -> Result<void> {
+      auto done = db_->transaction([&]() -> Result<void> {
         for (auto& [key, fold] : folds) {
           const Rollup u = finish(key.first, key.second, fold);
           auto del = db_->run("DELETE FROM monitor_rollup WHERE check_id = $1 AND hour = $2",
@@ -487,23 +487,6 @@ class Store final : public ResultsStore {
     return rows.value().empty() ? EpochMillis{0} : toInt(rows.value()[0][0]);
   }
 
-  // REQUIRES: mu_ held.
-  template <typename F>
-  Result<void> inTransaction(F body) {
-    if (auto r = db_->run(db_->postgres() ? "BEGIN" : "BEGIN IMMEDIATE", {}); !r.ok())
-      return r.error();
-    auto done = body();
-    if (!done.ok()) {
-      (void)db_->run("ROLLBACK", {});
-      return done.error();
-    }
-    if (auto r = db_->run("COMMIT", {}); !r.ok()) {
-      (void)db_->run("ROLLBACK", {});
-      return r.error();
-    }
-    return {};
-  }
-
   std::mutex mu_;
   std::unique_ptr<Database> db_;
 };
@@ -512,8 +495,6 @@ class Store final : public ResultsStore {
 
 Result<std::unique_ptr<ResultsStore>> ResultsStore::open(const storage::StoreConfig& config) {
   try {
-    if (auto migrated = storage::ExchangeStore::migrate(config); !migrated.ok())
-      return migrated.error();
     auto db = storage::StatementDatabase::open(config, "monitor", "monitoring");
     if (!db.ok())
       return db.error();
