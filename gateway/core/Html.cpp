@@ -1,5 +1,7 @@
 #include "gateway/core/Html.h"
 
+#include "gateway/core/Utf8.h"
+
 namespace huitong {
 
 std::string htmlEscape(const std::string& text) {
@@ -27,6 +29,11 @@ std::string htmlEscape(const std::string& text) {
     }
   }
   return out;
+}
+
+void appendCharacterReference(std::string& out, unsigned long codePoint) {
+  appendUtf8(out, codePoint == 0 || codePoint > 0x10FFFF ? char32_t{0xFFFD}
+                                                         : static_cast<char32_t>(codePoint));
 }
 
 }  // namespace huitong

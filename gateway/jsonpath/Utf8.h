@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "gateway/core/Utf8.h"
+
 namespace huitong::jsonpath::detail {
 
 // Decodes the code point at s[i]; returns its byte length, or 0 when the sequence is invalid.
@@ -59,23 +61,7 @@ inline std::size_t findInvalidUtf8(std::string_view s) {
   return std::string_view::npos;
 }
 
-inline void appendUtf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
+using huitong::appendUtf8;  // gateway/core/Utf8.h
 
 // Number of code points in valid UTF-8 (counts lead bytes).
 inline std::size_t countCodePoints(std::string_view s) {

@@ -1,4 +1,5 @@
 #include "gateway/faults/mail/MimeParser.h"
+#include "gateway/core/Html.h"
 
 #include <algorithm>
 #include <array>
@@ -81,26 +82,6 @@ std::string sizeInWords(std::size_t n) {
   if (n >= 1024)
     return std::to_string(n / 1024) + " KiB";
   return std::to_string(n) + " bytes";
-}
-
-void appendUtf8(std::string& out, unsigned cp) {
-  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-    cp = 0xFFFD;
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // ---------------------------------------------------------------- header block
@@ -890,7 +871,7 @@ std::string htmlToText(std::string_view html) {
               cp = cp * (hex ? 16 : 10) + static_cast<unsigned>(d);
           }
           if (okNum)
-            appendUtf8(rep, cp);
+            appendCharacterReference(rep, cp);
         } else {
           static const std::map<std::string, std::string, std::less<>> names = {
               {"amp", "&"},

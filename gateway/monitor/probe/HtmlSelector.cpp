@@ -1,4 +1,5 @@
 #include "gateway/monitor/probe/HtmlSelector.h"
+#include "gateway/core/Html.h"
 
 #include <cctype>
 
@@ -20,26 +21,6 @@ Error selectorError(std::string_view text, std::size_t at, const std::string& wh
   return Error{
       "probe.selector",
       "selector '" + std::string(text) + "': " + why + " at column " + std::to_string(at + 1), ""};
-}
-
-void appendUtf8(std::string& out, unsigned long cp) {
-  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-    cp = 0xFFFD;
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 }  // namespace
@@ -66,7 +47,7 @@ std::string decodeEntities(std::string_view s) {
         out += '&';
         continue;
       }
-      appendUtf8(out, cp);
+      appendCharacterReference(out, cp);
     } else if (name == "amp") {
       out += '&';
     } else if (name == "lt") {
