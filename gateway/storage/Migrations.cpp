@@ -616,6 +616,53 @@ CREATE INDEX sandbox_event_item ON sandbox_event (system, item_code, mapping_ver
        "ALTER TABLE filing ADD COLUMN scenarios TEXT NOT NULL DEFAULT '';"},
       // Fault tickets (docs/faults.md, gateway/faults/TicketStore.h).
       {12, "fault tickets", kFaultsSql, kFaultsPostgresSql},
+      // Backups and their restore tests (docs/operations.md, gateway/ops/backup/BackupLedger.h):
+      // one row per create, verify or restore, only ever inserted.
+      {13, "backup records",
+       R"sql(
+CREATE TABLE backup_record (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL CHECK (kind IN ('create', 'verify', 'restore')),
+  backup_id TEXT NOT NULL DEFAULT '',
+  started_at BIGINT NOT NULL,
+  finished_at BIGINT NOT NULL,
+  ok INTEGER NOT NULL,
+  store_kind TEXT NOT NULL,
+  path TEXT NOT NULL DEFAULT '',
+  bytes BIGINT NOT NULL DEFAULT 0,
+  sha256 TEXT NOT NULL DEFAULT '',
+  encrypted INTEGER NOT NULL DEFAULT 0,
+  message TEXT NOT NULL DEFAULT '',
+  restore_ok INTEGER NOT NULL DEFAULT 0,
+  row_counts_json TEXT NOT NULL DEFAULT '{}',
+  audit_head_matches INTEGER NOT NULL DEFAULT 0,
+  actor TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX backup_record_time ON backup_record (started_at, seq);
+)sql",
+       R"sql(
+CREATE TABLE backup_record (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL CHECK (kind IN ('create', 'verify', 'restore')),
+  backup_id TEXT NOT NULL DEFAULT '',
+  started_at BIGINT NOT NULL,
+  finished_at BIGINT NOT NULL,
+  ok INTEGER NOT NULL,
+  store_kind TEXT NOT NULL,
+  path TEXT NOT NULL DEFAULT '',
+  bytes BIGINT NOT NULL DEFAULT 0,
+  sha256 TEXT NOT NULL DEFAULT '',
+  encrypted INTEGER NOT NULL DEFAULT 0,
+  message TEXT NOT NULL DEFAULT '',
+  restore_ok INTEGER NOT NULL DEFAULT 0,
+  row_counts_json TEXT NOT NULL DEFAULT '{}',
+  audit_head_matches INTEGER NOT NULL DEFAULT 0,
+  actor TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX backup_record_time ON backup_record (started_at, seq);
+)sql"},
   };
   return kMigrations;
 }
