@@ -224,6 +224,59 @@ constexpr const char* kFaultsPostgresSql =
     HUITONG_FAULTS_SQL("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT", "BYTEA");
 #undef HUITONG_FAULTS_SQL
 
+// Migration 15's tables (gateway/ops/baseline): a recorded baseline of the gateway's
+// configuration (its settings as JSON), each file it covers with hash, mode and owner (the bytes
+// of text files, for diffs), and the change/optimisation records approved against it.
+#define HUITONG_BASELINE_SQL(ID, BIG, BLOB)                            \
+  "CREATE TABLE config_baseline (\n"                                   \
+  "  id " ID                                                           \
+  ",\n"                                                                \
+  "  recorded_at " BIG                                                 \
+  " NOT NULL,\n"                                                       \
+  "  recorded_by TEXT NOT NULL,\n"                                     \
+  "  note TEXT NOT NULL,\n"                                            \
+  "  config_file TEXT NOT NULL,\n"                                     \
+  "  settings TEXT NOT NULL\n"                                         \
+  ");\n"                                                               \
+  "CREATE TABLE config_baseline_file (\n"                              \
+  "  baseline_id " BIG                                                 \
+  " NOT NULL REFERENCES config_baseline (id),\n"                       \
+  "  path TEXT NOT NULL,\n"                                            \
+  "  role TEXT NOT NULL,\n"                                            \
+  "  sha256 TEXT NOT NULL,\n"                                          \
+  "  size " BIG                                                        \
+  " NOT NULL,\n"                                                       \
+  "  mode INTEGER NOT NULL,\n"                                         \
+  "  owner TEXT NOT NULL,\n"                                           \
+  "  is_text INTEGER NOT NULL,\n"                                      \
+  "  content " BLOB                                                    \
+  " NOT NULL,\n"                                                       \
+  "  PRIMARY KEY (baseline_id, path)\n"                                \
+  ");\n"                                                               \
+  "CREATE TABLE config_change (\n"                                     \
+  "  id " ID                                                           \
+  ",\n"                                                                \
+  "  at " BIG                                                          \
+  " NOT NULL,\n"                                                       \
+  "  by_user TEXT NOT NULL,\n"                                         \
+  "  kind TEXT NOT NULL CHECK (kind IN ('change', 'optimisation')),\n" \
+  "  note TEXT NOT NULL,\n"                                            \
+  "  baseline_before " BIG                                             \
+  " NOT NULL,\n"                                                       \
+  "  baseline_after " BIG                                              \
+  " NOT NULL,\n"                                                       \
+  "  files TEXT NOT NULL,\n"                                           \
+  "  summary TEXT NOT NULL,\n"                                         \
+  "  diff TEXT NOT NULL\n"                                             \
+  ");\n"                                                               \
+  "CREATE INDEX config_change_at ON config_change (at);\n"
+
+constexpr const char* kConfigBaselineSql =
+    HUITONG_BASELINE_SQL("INTEGER PRIMARY KEY", "INTEGER", "BLOB");
+constexpr const char* kConfigBaselinePostgresSql =
+    HUITONG_BASELINE_SQL("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT", "BYTEA");
+#undef HUITONG_BASELINE_SQL
+
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "journal and outbox",
@@ -663,6 +716,10 @@ CREATE TABLE backup_record (
 );
 CREATE INDEX backup_record_time ON backup_record (started_at, seq);
 )sql"},
+      // Configuration baselines, their files (text content kept for diffs) and the approved
+      // change/optimisation records (gateway/ops/baseline/ConfigBaseline.h).
+      {15, "configuration baselines and change records", kConfigBaselineSql,
+       kConfigBaselinePostgresSql},
   };
   return kMigrations;
 }
