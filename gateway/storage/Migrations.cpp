@@ -277,6 +277,71 @@ constexpr const char* kConfigBaselinePostgresSql =
     HUITONG_BASELINE_SQL("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT", "BYTEA");
 #undef HUITONG_BASELINE_SQL
 
+// Migration 14's tables (docs/operations.md "Inspections", gateway/ops/inspect/InspectionLedger.h):
+// one row per inspection run with its per-check outcomes as JSON, one row per finding (keyed by
+// check + subject, so the same problem stays one finding across runs) and one row per run that
+// looked at a finding (new, still open, worse, better, resolved). Runs are never deleted.
+#define HUITONG_INSPECTION_SQL(ID, BIG)                                                    \
+  "CREATE TABLE inspection_run (\n"                                                        \
+  "  id " ID                                                                               \
+  ",\n"                                                                                    \
+  "  started_at " BIG                                                                      \
+  " NOT NULL,\n"                                                                           \
+  "  finished_at " BIG                                                                     \
+  " NOT NULL DEFAULT 0,\n"                                                                 \
+  "  trigger_kind TEXT NOT NULL CHECK (trigger_kind IN ('scheduled', 'manual', "           \
+  "'intensified')),\n"                                                                     \
+  "  started_by TEXT NOT NULL DEFAULT '',\n"                                               \
+  "  gateway_version TEXT NOT NULL DEFAULT '',\n"                                          \
+  "  checks_json TEXT NOT NULL DEFAULT '[]',\n"                                            \
+  "  figures_json TEXT NOT NULL DEFAULT '{}',\n"                                           \
+  "  signed_off_by TEXT NOT NULL DEFAULT '',\n"                                            \
+  "  signed_off_at " BIG                                                                   \
+  " NOT NULL DEFAULT 0,\n"                                                                 \
+  "  sign_off_note TEXT NOT NULL DEFAULT ''\n"                                             \
+  ");\n"                                                                                   \
+  "CREATE INDEX inspection_run_started ON inspection_run (started_at, id);\n"              \
+  "CREATE TABLE inspection_finding (\n"                                                    \
+  "  id " ID                                                                               \
+  ",\n"                                                                                    \
+  "  finding_key TEXT NOT NULL,\n"                                                         \
+  "  check_id TEXT NOT NULL,\n"                                                            \
+  "  subject TEXT NOT NULL,\n"                                                             \
+  "  severity TEXT NOT NULL CHECK (severity IN ('info', 'minor', 'major', 'critical')),\n" \
+  "  title TEXT NOT NULL,\n"                                                               \
+  "  detail TEXT NOT NULL,\n"                                                              \
+  "  status TEXT NOT NULL CHECK (status IN ('open', 'resolved')),\n"                       \
+  "  first_seen_run " BIG                                                                  \
+  " NOT NULL,\n"                                                                           \
+  "  last_seen_run " BIG                                                                   \
+  " NOT NULL,\n"                                                                           \
+  "  resolved_run " BIG                                                                    \
+  " NOT NULL DEFAULT 0,\n"                                                                 \
+  "  first_seen_at " BIG                                                                   \
+  " NOT NULL,\n"                                                                           \
+  "  resolved_at " BIG                                                                     \
+  " NOT NULL DEFAULT 0\n"                                                                  \
+  ");\n"                                                                                   \
+  "CREATE INDEX inspection_finding_key ON inspection_finding (finding_key, status);\n"     \
+  "CREATE INDEX inspection_finding_open ON inspection_finding (status, id);\n"             \
+  "CREATE TABLE inspection_observation (\n"                                                \
+  "  run_id " BIG                                                                          \
+  " NOT NULL,\n"                                                                           \
+  "  finding_id " BIG                                                                      \
+  " NOT NULL,\n"                                                                           \
+  "  outcome TEXT NOT NULL CHECK (outcome IN ('new', 'still open', 'worse', 'better', "    \
+  "'resolved', 'not re-checked')),\n"                                                      \
+  "  severity TEXT NOT NULL,\n"                                                            \
+  "  detail TEXT NOT NULL,\n"                                                              \
+  "  PRIMARY KEY (run_id, finding_id)\n"                                                   \
+  ");\n"                                                                                   \
+  "CREATE INDEX inspection_observation_finding ON inspection_observation (finding_id, "    \
+  "run_id);\n"
+constexpr const char* kInspectionSql = HUITONG_INSPECTION_SQL("INTEGER PRIMARY KEY", "INTEGER");
+constexpr const char* kInspectionPostgresSql =
+    HUITONG_INSPECTION_SQL("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT");
+#undef HUITONG_INSPECTION_SQL
+
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "journal and outbox",
@@ -716,6 +781,8 @@ CREATE TABLE backup_record (
 );
 CREATE INDEX backup_record_time ON backup_record (started_at, seq);
 )sql"},
+      // Inspections: runs, findings and each run's look at a finding (gateway/ops/inspect).
+      {14, "inspections", kInspectionSql, kInspectionPostgresSql},
       // Configuration baselines, their files (text content kept for diffs) and the approved
       // change/optimisation records (gateway/ops/baseline/ConfigBaseline.h).
       {15, "configuration baselines and change records", kConfigBaselineSql,
