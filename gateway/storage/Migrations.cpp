@@ -277,6 +277,58 @@ constexpr const char* kConfigBaselinePostgresSql =
     HUITONG_BASELINE_SQL("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT", "BYTEA");
 #undef HUITONG_BASELINE_SQL
 
+// Migration 16's tables (gateway/faults/FollowUps.h): the latest major-fault report of each
+// ticket and one follow-up task per improvement with an owner and a due date ("YYYY-MM-DD",
+// China time; text sorts as dates do).
+#define HUITONG_FOLLOW_UP_SQL(BIG, BACKFILL_COMPLETE)                                       \
+  "CREATE TABLE major_report (\n"                                                           \
+  "  ticket_id TEXT PRIMARY KEY,\n"                                                         \
+  "  title TEXT NOT NULL,\n"                                                                \
+  "  system TEXT NOT NULL,\n"                                                               \
+  "  item TEXT NOT NULL,\n"                                                                 \
+  "  incident_start " BIG                                                                   \
+  " NOT NULL,\n"                                                                            \
+  "  resolved_at " BIG                                                                      \
+  " NOT NULL DEFAULT 0,\n"                                                                  \
+  "  saved_at " BIG                                                                         \
+  " NOT NULL,\n"                                                                            \
+  "  saved_by TEXT NOT NULL,\n"                                                             \
+  "  complete INTEGER NOT NULL,\n"                                                          \
+  "  saves INTEGER NOT NULL,\n"                                                             \
+  "  report_json TEXT NOT NULL\n"                                                           \
+  ");\n"                                                                                    \
+  "CREATE INDEX major_report_incident ON major_report (incident_start, ticket_id);\n"       \
+  "CREATE TABLE follow_up (\n"                                                              \
+  "  ticket_id TEXT NOT NULL,\n"                                                            \
+  "  n INTEGER NOT NULL,\n"                                                                 \
+  "  action TEXT NOT NULL,\n"                                                               \
+  "  owner TEXT NOT NULL,\n"                                                                \
+  "  due TEXT NOT NULL,\n"                                                                  \
+  "  status TEXT NOT NULL CHECK (status IN ('open', 'closed')),\n"                          \
+  "  created_at " BIG                                                                       \
+  " NOT NULL,\n"                                                                            \
+  "  updated_at " BIG                                                                       \
+  " NOT NULL,\n"                                                                            \
+  "  closed_at " BIG                                                                        \
+  " NOT NULL DEFAULT 0,\n"                                                                  \
+  "  closed_by TEXT NOT NULL DEFAULT '',\n"                                                 \
+  "  note TEXT NOT NULL DEFAULT '',\n"                                                      \
+  "  PRIMARY KEY (ticket_id, n)\n"                                                          \
+  ");\n"                                                                                    \
+  "CREATE INDEX follow_up_status_due ON follow_up (status, due, ticket_id, n);\n"           \
+  "INSERT INTO major_report (ticket_id, title, system, item, incident_start, resolved_at, " \
+  "saved_at, saved_by, complete, saves, report_json) "                                      \
+  "SELECT e.ticket_id, t.title, t.system, t.item, t.created_at, t.resolved_at, e.at, "      \
+  "e.actor, " BACKFILL_COMPLETE                                                             \
+  ", 1, e.detail FROM ticket_event e JOIN ticket t ON t.id = "                              \
+  "e.ticket_id WHERE e.kind = 'major_report' AND e.seq = (SELECT MAX(x.seq) FROM "          \
+  "ticket_event x WHERE x.ticket_id = e.ticket_id AND x.kind = 'major_report');\n"
+constexpr const char* kFollowUpSql =
+    HUITONG_FOLLOW_UP_SQL("INTEGER", "CASE WHEN e.text LIKE '%(complete)' THEN 1 ELSE 0 END");
+constexpr const char* kFollowUpPostgresSql =
+    HUITONG_FOLLOW_UP_SQL("BIGINT", "CASE WHEN e.text LIKE '%(complete)' THEN 1 ELSE 0 END");
+#undef HUITONG_FOLLOW_UP_SQL
+
 // Migration 14's tables (docs/operations.md "Inspections", gateway/ops/inspect/InspectionLedger.h):
 // one row per inspection run with its per-check outcomes as JSON, one row per finding (keyed by
 // check + subject, so the same problem stays one finding across runs) and one row per run that
@@ -787,6 +839,12 @@ CREATE INDEX backup_record_time ON backup_record (started_at, seq);
       // change/optimisation records (gateway/ops/baseline/ConfigBaseline.h).
       {15, "configuration baselines and change records", kConfigBaselineSql,
        kConfigBaselinePostgresSql},
+      // Major-fault reports kept and listed across tickets, and the improvements with owners and
+      // due dates as follow-up tasks (docs/faults.md, gateway/faults/FollowUps.h). A report's
+      // every saved version stays the ticket's major_report event; the row is the latest one.
+      // Reports saved before this migration are copied from their latest event (incident start:
+      // the ticket's creation; completeness: the event's text).
+      {16, "major-fault reports and follow-up tasks", kFollowUpSql, kFollowUpPostgresSql},
   };
   return kMigrations;
 }
