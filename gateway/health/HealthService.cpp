@@ -19,30 +19,6 @@ constexpr std::size_t kMaxPeriodCounts = 1000;
 // that is not online is no fault of the records.
 constexpr const char* kNotOnlineRule = "filing.not_online";
 
-// Records refused in one intake answer: distinct "record" paths of its rules, gate refusals
-// left out.
-std::int64_t refusedRecords(const std::string& answerJson) {
-  auto doc = json::parse(answerJson);
-  if (!doc.ok() || !doc.value().IsObject())
-    return 0;
-  const auto it = doc.value().FindMember("rejected");
-  if (it == doc.value().MemberEnd() || !it->value.IsArray())
-    return 0;
-  std::set<std::string> records;
-  for (const auto& r : it->value.GetArray()) {
-    if (!r.IsObject())
-      continue;
-    const auto code = r.FindMember("code");
-    if (code != r.MemberEnd() && code->value.IsString() &&
-        std::string(code->value.GetString()) == kNotOnlineRule)
-      continue;
-    const auto rec = r.FindMember("record");
-    records.insert(rec != r.MemberEnd() && rec->value.IsString() ? rec->value.GetString()
-                                                                 : std::to_string(records.size()));
-  }
-  return static_cast<std::int64_t>(records.size());
-}
-
 std::optional<double> p95Seconds(std::vector<EpochMillis>& lags) {
   if (lags.empty())
     return std::nullopt;
@@ -73,6 +49,28 @@ std::string number(double v) {
 }
 
 }  // namespace
+
+std::int64_t refusedRecords(const std::string& answerJson) {
+  auto doc = json::parse(answerJson);
+  if (!doc.ok() || !doc.value().IsObject())
+    return 0;
+  const auto it = doc.value().FindMember("rejected");
+  if (it == doc.value().MemberEnd() || !it->value.IsArray())
+    return 0;
+  std::set<std::string> records;
+  for (const auto& r : it->value.GetArray()) {
+    if (!r.IsObject())
+      continue;
+    const auto code = r.FindMember("code");
+    if (code != r.MemberEnd() && code->value.IsString() &&
+        std::string(code->value.GetString()) == kNotOnlineRule)
+      continue;
+    const auto rec = r.FindMember("record");
+    records.insert(rec != r.MemberEnd() && rec->value.IsString() ? rec->value.GetString()
+                                                                 : std::to_string(records.size()));
+  }
+  return static_cast<std::int64_t>(records.size());
+}
 
 HealthService::HealthService(storage::ExchangeStore& store, OnlineItems items, SourceLookup sources,
                              HealthRules rules, const WorkCalendar& calendar, const Clock& clock)

@@ -38,6 +38,10 @@ using OnlineItems = std::function<Result<std::vector<OnlineItem>>()>;
 // (the CLI reading a store directly).
 using SourceLookup = std::function<std::optional<SourceFigures>(const std::string& system)>;
 
+// Records refused in one intake answer (answer_json): distinct "record" paths of its rules, the
+// filing gate's refusals left out. The health figures and the monthly report count with it.
+std::int64_t refusedRecords(const std::string& answerJson);
+
 class HealthService {
  public:
   HealthService(storage::ExchangeStore& store, OnlineItems items, SourceLookup sources,
