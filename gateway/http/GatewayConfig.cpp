@@ -251,10 +251,14 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
   if (auto k = r.keys(root, "",
                       {"listen", "tls", "threads", "max_body_bytes", "mappings", "store",
                        "platform", "delivery", "ops_token", "systems", "plugins", "calendar",
-                       "staff_access", "registry", "monitor", "health", "faults"});
+                       "staff_access", "registry", "monitor", "health", "faults", "mode"});
       !k.ok()) {
     return k.error();
   }
+  if (auto e = r.str(root, "mode", "", c.mode); !e.ok())
+    return e.error();
+  if (c.mode != "production" && c.mode != "demo")
+    return r.fail("/mode", "mode is \"production\" or \"demo\"");
   std::string listen = "127.0.0.1:8600";
   if (auto e = r.str(root, "listen", "", listen); !e.ok())
     return e.error();

@@ -69,6 +69,9 @@ struct SystemConfig {
 
 struct GatewayConfig {
   std::string file;  // where it was read from
+  // "production" (the default) | "demo" (sandbox/demo): in production the configuration checks
+  // (gateway/ops/baseline) refuse the demo's credentials, token and keys.
+  std::string mode = "production";
   // The plain HTTP listener: always without "tls"; with it, only when "listen" is given (and
   // then on loopback).
   bool plainListener = true;
