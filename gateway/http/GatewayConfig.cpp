@@ -248,10 +248,11 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
   GatewayConfig c;
   c.file = path;
   c.document = file;
-  if (auto k = r.keys(root, "",
-                      {"listen", "tls", "threads", "max_body_bytes", "mappings", "store",
-                       "platform", "delivery", "ops_token", "systems", "plugins", "calendar",
-                       "staff_access", "registry", "monitor", "health", "faults", "mode"});
+  if (auto k =
+          r.keys(root, "",
+                 {"listen", "tls", "threads", "max_body_bytes", "mappings", "store", "platform",
+                  "delivery", "ops_token", "systems", "plugins", "calendar", "staff_access",
+                  "registry", "monitor", "health", "faults", "mode", "backup"});
       !k.ok()) {
     return k.error();
   }
@@ -428,12 +429,13 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
   }
   // The monitoring module's, per-item health's and the fault module's blocks: read (and refused
   // with file:line) by those modules when the gateway starts them.
-  for (const char* part : {"monitor", "health", "faults"}) {
+  for (const char* part : {"monitor", "health", "faults", "backup"}) {
     if (auto it = root.FindMember(part); it != root.MemberEnd()) {
       if (!it->value.IsObject())
         return r.fail(std::string("/") + part, std::string(part) + " is an object");
       std::optional<ConfigNode>& node = std::string(part) == "monitor"  ? c.monitor
                                         : std::string(part) == "health" ? c.health
+                                        : std::string(part) == "backup" ? c.backup
                                                                         : c.faults;
       node.emplace(
           it->value, std::string("/") + part,
