@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "gateway/app/AgentCommand.h"
+#include "gateway/app/BackupCommand.h"
 #include "gateway/app/CommandLine.h"
 #include "gateway/app/HealthCommand.h"
 #include "gateway/app/MonitorCommand.h"
@@ -65,6 +66,9 @@ const Verb kVerbs[] = {
     {"ticket",
      "fault tickets: `ticket create|list|show|assign|status|comment|escalate|report|compliance`",
      huitong::app::runTicket},
+    {"backup",
+     "store backups: `backup create|verify|restore|list` (online backup, restore test, records)",
+     huitong::app::runBackup},
     {"simulate", "play the demo's department systems (--config sandbox/demo/simulator.json)",
      huitong::simulator::runSimulate},
 };
