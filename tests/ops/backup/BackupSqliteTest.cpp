@@ -8,8 +8,14 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 
 #include "gateway/ops/backup/StoreBackup.h"
 #include "tests/ops/backup/BackupSuite.h"
@@ -138,4 +144,33 @@ BOOST_AUTO_TEST_CASE(restore_is_refused_while_another_process_has_the_store_open
   BOOST_TEST(!refused.value().ok);
   BOOST_TEST(refused.value().message.find("stop the gateway first") != std::string::npos);
   BOOST_TEST(!sqliteInUse(t.path + "/store.db"));
+}
+
+// The figures of docs/operations.md: backup and verify of a store of 10,000 journaled messages.
+// Runs only with HUITONG_BACKUP_MEASURE=1 (a measurement, not a timed test).
+BOOST_AUTO_TEST_CASE(measure_10000_messages) {
+  if (!std::getenv("HUITONG_BACKUP_MEASURE"))
+    return;
+  TempDir t;
+  seedStore(sqliteAt(t.path), 10000, 100);
+  for (bool encrypted : {false, true}) {
+    if (encrypted)
+      std::ofstream(t.path + "/k", std::ios::binary) << std::string(32, 'k');
+    Harness h(sqliteAt(t.path), t.path + "/backups", encrypted ? t.path + "/k" : "");
+    const auto t0 = std::chrono::steady_clock::now();
+    auto c = h.service->create({"li.na", "operator"}, {});
+    const auto t1 = std::chrono::steady_clock::now();
+    auto v = h.service->verify({"li.na", "operator"}, c.value().id);
+    const auto t2 = std::chrono::steady_clock::now();
+    BOOST_TEST(v.value().ok);
+    struct stat st {};
+    ::stat((t.path + "/store.db").c_str(), &st);
+    std::printf(
+        "10,000 messages, %s: store %lld bytes, backup %lld bytes, create %.0f ms, verify %.0f "
+        "ms\n",
+        encrypted ? "AES-256-GCM" : "plain", static_cast<long long>(st.st_size),
+        static_cast<long long>(c.value().bytes),
+        std::chrono::duration<double, std::milli>(t1 - t0).count(),
+        std::chrono::duration<double, std::milli>(t2 - t1).count());
+  }
 }
