@@ -84,6 +84,13 @@ Result<void> writeTextAtomically(const std::string& path, const std::string& tex
   return {};
 }
 
+// The snapshot and what SQLite may leave beside it (a WAL-mode copy opened read-only keeps its
+// -wal and -shm files).
+void removeSqliteFile(const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+    ::unlink((path + suffix).c_str());
+}
+
 void removeTree(const std::string& dir) {
   if (DIR* d = ::opendir(dir.c_str())) {
     while (dirent* e = ::readdir(d)) {
@@ -250,7 +257,7 @@ Result<BackupRecord> BackupService::create(const BackupCaller& caller,
     }
     auto f = sqliteFacts(snapshot, false);
     if (!f.ok()) {
-      ::unlink(snapshot.c_str());
+      removeSqliteFile(snapshot);
       sink.value()->abandon();
       return failed(f.error());
     }
@@ -262,7 +269,7 @@ Result<BackupRecord> BackupService::create(const BackupCaller& caller,
     say(std::string("  ") + (encrypted ? "encrypting and writing" : "writing") + " " +
         humanBytes(st.st_size));
     auto w = writePayload(source, *sink.value(), key, st.st_size, progress);
-    ::unlink(snapshot.c_str());
+    removeSqliteFile(snapshot);
     if (!w.ok())
       return failed(w.error());
     info = std::move(w).value();

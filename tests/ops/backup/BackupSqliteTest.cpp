@@ -17,6 +17,8 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "gateway/core/Json.h"
+#include "gateway/ops/backup/ScheduledBackup.h"
 #include "gateway/ops/backup/StoreBackup.h"
 #include "tests/ops/backup/BackupSuite.h"
 
@@ -35,11 +37,13 @@ huitong::storage::StoreConfig sqliteAt(const std::string& dir) {
 int filesIn(const std::string& dir) {
   int n = 0;
   if (DIR* d = ::opendir(dir.c_str())) {
-    while (dirent* e = ::readdir(d))
-      n += e->d_name[0] != '.' || std::string(e->d_name).size() > 2;
+    while (dirent* e = ::readdir(d)) {
+      const std::string name = e->d_name;
+      n += name != "." && name != "..";
+    }
     ::closedir(d);
   }
-  return n - 2 < 0 ? 0 : n - 2;
+  return n;
 }
 
 }  // namespace
@@ -173,4 +177,36 @@ BOOST_AUTO_TEST_CASE(measure_10000_messages) {
         std::chrono::duration<double, std::milli>(t1 - t0).count(),
         std::chrono::duration<double, std::milli>(t2 - t1).count());
   }
+}
+
+BOOST_AUTO_TEST_CASE(the_scheduled_job_backs_up_and_runs_the_restore_test) {
+  TempDir t;
+  seedStore(sqliteAt(t.path), 10, 2);
+  const std::string text = "{\"dir\": \"" + t.path +
+                           "/backups\", \"schedule\": \"daily 02:30\", \"verify\": true, "
+                           "\"keep\": {\"count\": 2, \"days\": 0}}";
+  auto doc = huitong::json::parse(text);
+  BOOST_TEST_REQUIRE(doc.ok());
+  huitong::ConfigNode block(
+      doc.value(), "/backup", [](const std::string& p) { return "gateway.json" + p; }, t.path);
+  huitong::SystemClock clock;
+  auto scheduled = ScheduledBackup::open(sqliteAt(t.path), block, clock);
+  BOOST_TEST_REQUIRE(scheduled.ok());
+  auto job = scheduled.value()->job();
+  BOOST_TEST(job.name == "backup");
+  for (int i = 0; i < 3; ++i)
+    job.run(0, false);
+  auto records = scheduled.value()->ledger().list(0, 0).value();
+  BOOST_TEST_REQUIRE(records.size() == 6u);
+  BOOST_TEST((records[1].kind == BackupKind::kVerify));
+  BOOST_TEST(records[1].ok);
+  BOOST_TEST(records[1].actor == "scheduler");
+  BOOST_TEST(filesIn(t.path + "/backups") == 4);  // keep.count 2: two payloads, two manifests
+
+  auto bad = huitong::json::parse("{\"dir\": \"x\", \"kep\": {}}");
+  huitong::ConfigNode badBlock(
+      bad.value(), "/backup", [](const std::string& p) { return "gateway.json" + p; }, t.path);
+  auto refused = ScheduledBackup::open(sqliteAt(t.path), badBlock, clock);
+  BOOST_TEST_REQUIRE(!refused.ok());
+  BOOST_TEST(refused.error().describe().find("kep") != std::string::npos);
 }
