@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "gateway/faults/IncidentEvidence.h"
 #include "gateway/http/GatewayServer.h"
 
 namespace huitong::app {
@@ -64,6 +65,99 @@ class LogNotifier final : public faults::TicketNotifier {
                    {"summary", n.summary}});
     return std::string("logged (no monitor notify channels)");
   }
+};
+
+// The reports' monitoring evidence: every check's runs over the window from the results store
+// (hourly rollups once the raw runs are pruned), and the ticket's system's items from the
+// latest health snapshot with the exchange store's figures over the window.
+class MonitoringEvidence final : public faults::IncidentEvidenceSource {
+ public:
+  explicit MonitoringEvidence(MonitorWiring* monitoring) : monitoring_(monitoring) {}
+  void useItemHealth(health::HealthService& h, storage::ExchangeStore& x) {
+    health_ = &h;
+    exchange_ = &x;
+  }
+
+  sla::IncidentEvidence evidence(const std::string& system, const std::string& item,
+                                 EpochMillis from, EpochMillis to) override {
+    sla::IncidentEvidence e;
+    e.from = from;
+    e.to = to;
+    probes(e);
+    items(e, system, item);
+    return e;
+  }
+
+ private:
+  void probes(sla::IncidentEvidence& e) {
+    if (monitoring_ == nullptr) {
+      e.notes.push_back("monitoring is not configured (no monitor block): no probe results");
+      return;
+    }
+    auto& store = monitoring_->service().store();
+    for (const auto& c : monitoring_->service().scheduler().snapshot()) {
+      auto runs = store.results(c.id, e.from, e.to + 1, monitor::schedule::kMaxResultPage);
+      if (!runs.ok()) {
+        e.notes.push_back("probe " + c.id + " not read: " + runs.error().describe());
+        continue;
+      }
+      sla::ProbeEvidence p;
+      if (!runs.value().empty()) {
+        p = faults::probeEvidence(c.id, c.kind, runs.value());
+      } else {
+        auto hours = store.rollups(c.id, e.from - e.from % 3'600'000, e.to + 1);
+        if (!hours.ok()) {
+          e.notes.push_back("probe " + c.id + " not read: " + hours.error().describe());
+          continue;
+        }
+        p = faults::probeEvidence(c.id, c.kind, hours.value());
+      }
+      if (p.runs > 0)
+        e.probes.push_back(p);
+    }
+  }
+
+  void items(sla::IncidentEvidence& e, const std::string& system, const std::string& item) {
+    if (system.empty()) {
+      e.notes.push_back("the ticket names no system: no item health");
+      return;
+    }
+    if (health_ == nullptr || exchange_ == nullptr) {
+      e.notes.push_back("item health is not available here");
+      return;
+    }
+    std::vector<sla::HealthEvidence> found;
+    if (auto snapshot = health_->latest()) {
+      for (const auto& h : snapshot->items) {
+        if (h.system != system || (!item.empty() && h.item != item))
+          continue;
+        sla::HealthEvidence x;
+        x.system = h.system;
+        x.item = h.item;
+        x.status = health::toString(h.status);
+        x.at = snapshot->computedAt;
+        for (const auto& r : h.reasons)
+          x.reasons += (x.reasons.empty() ? "" : "; ") + r.text;
+        found.push_back(x);
+      }
+    }
+    if (found.empty())
+      found.push_back(
+          sla::HealthEvidence{system, item, "unknown", 0, "not in the health snapshot", 0, 0, 0});
+    auto events = exchange_->itemEvents(system, e.from);
+    if (!events.ok()) {
+      e.notes.push_back("exchange figures of " + system +
+                        " not read: " + events.error().describe());
+    } else {
+      for (auto& x : found)
+        faults::countExchange(x, events.value(), e.from, e.to);
+    }
+    e.health = std::move(found);
+  }
+
+  MonitorWiring* monitoring_;
+  health::HealthService* health_ = nullptr;
+  storage::ExchangeStore* exchange_ = nullptr;
 };
 
 // Every channel named in the faults block must be a monitor notify channel.
@@ -153,6 +247,8 @@ Result<std::unique_ptr<FaultsWiring>> FaultsWiring::create(const std::optional<C
   w->service_ =
       std::make_unique<faults::TicketService>(*w->store_, trail, w->rules_, clock, calendar);
   w->service_->setNotifier(w->notifier_.get());
+  w->evidence_ = std::make_unique<MonitoringEvidence>(monitoring);
+  w->service_->setEvidenceSource(w->evidence_.get());
   w->watcher_ = std::make_unique<faults::SlaWatcher>(*w->service_, policy, clock, calendar);
   w->watcher_->setLog([](const std::string& m) { http::logLine("warning", m, {}); });
   w->api_ = std::make_unique<http::FaultsApi>(*w->service_, std::move(policy), calendar, clock);
@@ -177,6 +273,10 @@ Result<std::unique_ptr<FaultsWiring>> FaultsWiring::create(const std::optional<C
     w->monitoring_ = monitoring;
   }
   return w;
+}
+
+void FaultsWiring::useItemHealth(health::HealthService& health, storage::ExchangeStore& exchange) {
+  static_cast<MonitoringEvidence&>(*evidence_).useItemHealth(health, exchange);
 }
 
 std::string FaultsWiring::summary() const {

@@ -18,9 +18,11 @@
 #include "gateway/faults/FaultRules.h"
 #include "gateway/faults/MailIntake.h"
 #include "gateway/faults/MailTickets.h"
+#include "gateway/faults/MajorReports.h"
 #include "gateway/faults/SlaWatcher.h"
 #include "gateway/faults/TicketService.h"
 #include "gateway/faults/TicketStore.h"
+#include "gateway/health/HealthService.h"
 #include "gateway/http/FaultsApi.h"
 #include "gateway/registry/RegistryStore.h"
 
@@ -46,6 +48,10 @@ class FaultsWiring {
   // The fault mailboxes' polling (faults.mailboxes; nothing when none): started and stopped
   // with the SLA watcher.
   faults::MailIntake& mailIntake() { return *mailIntake_; }
+  // Item health for the major-fault reports' evidence (the latest snapshot of the ticket's
+  // system and the exchange store's figures over the incident window). REQUIRES: before the
+  // server starts; both outlive the wiring.
+  void useItemHealth(health::HealthService& health, storage::ExchangeStore& exchange);
   // Groups and their sizes, for the start log line ("operators(2)").
   std::string summary() const;
 
@@ -55,6 +61,7 @@ class FaultsWiring {
   faults::FaultRules rules_;
   std::unique_ptr<faults::TicketStore> store_;
   std::unique_ptr<faults::TicketNotifier> notifier_;
+  std::unique_ptr<faults::IncidentEvidenceSource> evidence_;
   std::unique_ptr<faults::TicketService> service_;
   std::unique_ptr<faults::AlertTickets> alertTickets_;
   std::unique_ptr<http::FaultsApi> api_;

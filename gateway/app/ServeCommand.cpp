@@ -302,6 +302,7 @@ class ServeApp : public Poco::Util::ServerApplication {
       std::cerr << "huitong serve: " << faultTickets.error().describe() << "\n";
       return config ? kExitUsage : kExitFailed;
     }
+    faultTickets.value()->useItemHealth(itemHealth, *store.value());
     http::GatewayServer server(http::GatewayContext{
         c, *store.value(), mappings, intake, delivery, metrics, verifier, adapterRuntime, clock,
         ready, *auditTrail.value(), filings, staff, mappingVersions, mappingSync, &sandboxApi,

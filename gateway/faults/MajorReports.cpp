@@ -1,5 +1,6 @@
 #include "gateway/faults/MajorReports.h"
 
+#include <algorithm>
 #include <set>
 
 #include "gateway/core/Json.h"
@@ -63,6 +64,110 @@ Value entriesJson(const std::vector<sla::IncidentEntry>& entries,
   return list;
 }
 
+Value evidenceJson(const sla::IncidentEvidence& e, rapidjson::Document::AllocatorType& a) {
+  Value o(rapidjson::kObjectType);
+  o.AddMember("from", json::string(formatRfc3339(e.from), a), a);
+  o.AddMember("to", json::string(formatRfc3339(e.to), a), a);
+  auto when = [&](const std::optional<EpochMillis>& t) {
+    return t ? json::string(formatRfc3339(*t), a) : Value();
+  };
+  Value probes(rapidjson::kArrayType);
+  for (const auto& p : e.probes) {
+    Value x(rapidjson::kObjectType);
+    x.AddMember("check", json::string(p.checkId, a), a);
+    x.AddMember("kind", json::string(p.kind, a), a);
+    x.AddMember("runs", p.runs, a);
+    x.AddMember("failures", p.failures, a);
+    x.AddMember("avg_ms", p.avgMs, a);
+    x.AddMember("max_ms", p.maxMs, a);
+    x.AddMember("first_failure", when(p.firstFailure), a);
+    x.AddMember("last_failure", when(p.lastFailure), a);
+    x.AddMember("last_failure_message", json::string(p.lastFailureMessage, a), a);
+    probes.PushBack(x, a);
+  }
+  o.AddMember("probes", probes, a);
+  Value health(rapidjson::kArrayType);
+  for (const auto& h : e.health) {
+    Value x(rapidjson::kObjectType);
+    x.AddMember("system", json::string(h.system, a), a);
+    x.AddMember("item", json::string(h.item, a), a);
+    x.AddMember("status", json::string(h.status, a), a);
+    x.AddMember("at", h.at > 0 ? json::string(formatRfc3339(h.at), a) : Value(), a);
+    x.AddMember("reasons", json::string(h.reasons, a), a);
+    x.AddMember("received", h.received, a);
+    x.AddMember("delivered", h.delivered, a);
+    x.AddMember("dead", h.dead, a);
+    health.PushBack(x, a);
+  }
+  o.AddMember("health", health, a);
+  Value notes(rapidjson::kArrayType);
+  for (const auto& n : e.notes)
+    notes.PushBack(json::string(n, a), a);
+  o.AddMember("notes", notes, a);
+  return o;
+}
+
+// The evidence as stored by evidenceJson; it comes from the gateway, so it is read leniently
+// (a member of the wrong type reads as absent) and never taken from a person's edit.
+sla::IncidentEvidence evidenceOf(const Value& o) {
+  sla::IncidentEvidence e;
+  if (!o.IsObject())
+    return e;
+  auto str = [](const Value& v, const char* k) {
+    auto m = v.FindMember(k);
+    return m != v.MemberEnd() && m->value.IsString()
+               ? std::string(m->value.GetString(), m->value.GetStringLength())
+               : std::string();
+  };
+  auto num = [](const Value& v, const char* k) {
+    auto m = v.FindMember(k);
+    return m != v.MemberEnd() && m->value.IsNumber() ? m->value.GetDouble() : 0.0;
+  };
+  auto time = [&](const Value& v, const char* k) {
+    EpochMillis t = 0;
+    const std::string s = str(v, k);
+    return !s.empty() && parseRfc3339(s, t) ? std::optional<EpochMillis>(t) : std::nullopt;
+  };
+  e.from = time(o, "from").value_or(0);
+  e.to = time(o, "to").value_or(0);
+  if (auto m = o.FindMember("probes"); m != o.MemberEnd() && m->value.IsArray()) {
+    for (const auto& x : m->value.GetArray()) {
+      sla::ProbeEvidence p;
+      p.checkId = str(x, "check");
+      p.kind = str(x, "kind");
+      p.runs = static_cast<std::int64_t>(num(x, "runs"));
+      p.failures = static_cast<std::int64_t>(num(x, "failures"));
+      p.avgMs = num(x, "avg_ms");
+      p.maxMs = num(x, "max_ms");
+      p.firstFailure = time(x, "first_failure");
+      p.lastFailure = time(x, "last_failure");
+      p.lastFailureMessage = str(x, "last_failure_message");
+      e.probes.push_back(p);
+    }
+  }
+  if (auto m = o.FindMember("health"); m != o.MemberEnd() && m->value.IsArray()) {
+    for (const auto& x : m->value.GetArray()) {
+      sla::HealthEvidence h;
+      h.system = str(x, "system");
+      h.item = str(x, "item");
+      h.status = str(x, "status");
+      h.at = time(x, "at").value_or(0);
+      h.reasons = str(x, "reasons");
+      h.received = static_cast<std::int64_t>(num(x, "received"));
+      h.delivered = static_cast<std::int64_t>(num(x, "delivered"));
+      h.dead = static_cast<std::int64_t>(num(x, "dead"));
+      e.health.push_back(h);
+    }
+  }
+  if (auto m = o.FindMember("notes"); m != o.MemberEnd() && m->value.IsArray()) {
+    for (const auto& x : m->value.GetArray()) {
+      if (x.IsString())
+        e.notes.emplace_back(x.GetString(), x.GetStringLength());
+    }
+  }
+  return e;
+}
+
 Result<std::string> stringMember(const Value& o, const char* key, const std::string& path,
                                  const std::string& fallback) {
   auto m = o.FindMember(key);
@@ -111,6 +216,7 @@ std::string majorReportJson(const sla::MajorReport& r) {
   else
     d.AddMember("resolved_at", Value(), a);
   d.AddMember("process", entriesJson(r.process, a), a);
+  d.AddMember("evidence", evidenceJson(r.evidence, a), a);
   str("cause", r.cause);
   str("measures", r.measures);
   Value imps(rapidjson::kArrayType);
@@ -138,9 +244,9 @@ Result<sla::MajorReport> parseMajorReport(const std::string& text, const sla::Ma
   if (!d.IsObject())
     return invalid("", "the report must be a JSON object");
   static const std::set<std::string> kKnown = {
-      "ticket_id", "title",          "system",      "item",        "type",
-      "severity",  "incident_start", "resolved_at", "process",     "cause",
-      "measures",  "improvements",   "author",      "prepared_at", "sla"};
+      "ticket_id",      "title",       "system",  "item",    "type",     "severity",
+      "incident_start", "resolved_at", "process", "cause",   "measures", "improvements",
+      "author",         "prepared_at", "sla",     "evidence"};
   for (auto m = d.MemberBegin(); m != d.MemberEnd(); ++m) {
     const std::string name(m->name.GetString(), m->name.GetStringLength());
     if (kKnown.count(name) == 0)
@@ -258,6 +364,8 @@ Result<std::optional<sla::MajorReport>> latestMajorReport(const std::vector<Tick
       r.value().item = get("item");
       r.value().type = get("type");
       r.value().severity = sla::parseSeverity(get("severity")).value_or(sla::Severity::kMajor);
+      if (auto ev = d.FindMember("evidence"); ev != d.MemberEnd())
+        r.value().evidence = evidenceOf(ev->value);
     }
     return std::optional<sla::MajorReport>(std::move(r).value());
   }
@@ -267,7 +375,8 @@ Result<std::optional<sla::MajorReport>> latestMajorReport(const std::vector<Tick
 sla::MajorReport prefillReport(const Ticket& t, const std::vector<TicketEvent>& history,
                                const std::vector<sla::IncidentEntry>& alerts,
                                const sla::SlaPolicy& policy, EpochMillis now,
-                               const WorkCalendar& calendar) {
+                               const WorkCalendar& calendar,
+                               const sla::IncidentEvidence& evidence) {
   sla::MajorReportInputs in;
   in.timeline = slaTimeline(t, history);
   in.title = t.title;
@@ -278,18 +387,26 @@ sla::MajorReport prefillReport(const Ticket& t, const std::vector<TicketEvent>& 
       in.history.push_back({e.at, "ticket", *line});
   }
   in.alerts = alerts;
+  in.evidence = evidence;
   return sla::prefillMajorReport(in, policy, now, calendar);
+}
+
+std::pair<EpochMillis, EpochMillis> incidentWindow(const Ticket& t, EpochMillis now) {
+  const EpochMillis start = t.reportedAt > 0 ? std::min(t.reportedAt, t.createdAt) : t.createdAt;
+  const EpochMillis end = t.resolvedAt > 0 ? t.resolvedAt : t.closedAt > 0 ? t.closedAt : now;
+  return {start - kEvidenceBefore, std::max(end, start)};
 }
 
 Result<sla::MajorReport> currentReport(const Ticket& t, const std::vector<TicketEvent>& history,
                                        const std::vector<sla::IncidentEntry>& alerts,
                                        const sla::SlaPolicy& policy, EpochMillis now,
-                                       const WorkCalendar& calendar) {
+                                       const WorkCalendar& calendar,
+                                       const sla::IncidentEvidence& evidence) {
   auto stored = latestMajorReport(history);
   if (!stored.ok())
     return stored.error();
   if (!stored.value())
-    return prefillReport(t, history, alerts, policy, now, calendar);
+    return prefillReport(t, history, alerts, policy, now, calendar, evidence);
   sla::MajorReport r = *stored.value();
   r.sla = sla::evaluate(slaTimeline(t, history), policy, now, calendar).clocks;
   return r;

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gateway/core/Error.h"
@@ -35,21 +36,38 @@ Result<sla::MajorReport> parseMajorReport(const std::string& json, const sla::Ma
 // error naming the event.
 Result<std::optional<sla::MajorReport>> latestMajorReport(const std::vector<TicketEvent>& history);
 
+// What monitoring saw around an incident, asked when a report is pre-filled: the gateway wires
+// it to the monitoring results store and item health (gateway/app/FaultsWiring), so that
+// faults reads neither (gateway/CMakeLists.txt: health is not below faults). Called on request
+// threads: thread-safe. A part it cannot read is a note in the evidence, not an error.
+class IncidentEvidenceSource {
+ public:
+  virtual ~IncidentEvidenceSource() = default;
+  virtual sla::IncidentEvidence evidence(const std::string& system, const std::string& item,
+                                         EpochMillis from, EpochMillis to) = 0;
+};
+
+// The incident window the evidence covers: an hour before the fault was reported (the call's
+// time for phone and fax, else the ticket's creation) to its resolution, or `now` while open.
+constexpr EpochMillis kEvidenceBefore = 3'600'000;
+std::pair<EpochMillis, EpochMillis> incidentWindow(const Ticket& ticket, EpochMillis now);
+
 // The report pre-filled from the ticket (its timeline and its other history: assignments,
 // escalations, comments, alerts on the ticket) and monitoring evidence (`alerts`), with the
-// SLA clocks as of `now`. Its cause, measures and improvements are empty.
+// SLA clocks as of `now`, and `evidence` (probe results, item health) as its evidence section.
+// Its cause, measures and improvements are empty.
 sla::MajorReport prefillReport(const Ticket& ticket, const std::vector<TicketEvent>& history,
                                const std::vector<sla::IncidentEntry>& alerts,
                                const sla::SlaPolicy& policy, EpochMillis now,
-                               const WorkCalendar& calendar);
+                               const WorkCalendar& calendar,
+                               const sla::IncidentEvidence& evidence = sla::IncidentEvidence());
 
 // The report to show: the latest stored one with its SLA clocks evaluated as of `now`, else
-// the pre-filled one.
-Result<sla::MajorReport> currentReport(const Ticket& ticket,
-                                       const std::vector<TicketEvent>& history,
-                                       const std::vector<sla::IncidentEntry>& alerts,
-                                       const sla::SlaPolicy& policy, EpochMillis now,
-                                       const WorkCalendar& calendar);
+// the pre-filled one (with `evidence`).
+Result<sla::MajorReport> currentReport(
+    const Ticket& ticket, const std::vector<TicketEvent>& history,
+    const std::vector<sla::IncidentEntry>& alerts, const sla::SlaPolicy& policy, EpochMillis now,
+    const WorkCalendar& calendar, const sla::IncidentEvidence& evidence = sla::IncidentEvidence());
 
 // The closing rules, asked by TicketService before a ticket closes:
 // - a bug ticket: sla::checkBugClosable (documentation and a version, commit or changed mapping

@@ -778,12 +778,130 @@ Result<Ticket> TicketService::saveMajorReport(const std::string& id, const sla::
     return compact.error();
   e.detail = json::write(compact.value());
   t.updatedAt = clock_.now();
-  auto stored = store_.update(t, {e});
+  MajorReportSummary kept;
+  kept.ticketId = t.id;
+  kept.title = r.title.empty() ? t.title : r.title;
+  kept.system = t.system;
+  kept.item = t.item;
+  kept.incidentStart = r.incidentStart;
+  kept.resolvedAt = r.resolvedAt.value_or(0);
+  kept.savedAt = t.updatedAt;
+  kept.savedBy = caller.label();
+  kept.complete = problems.empty();
+  std::vector<FollowUp> tasks;
+  for (const auto& task : sla::followUpTasks(r)) {
+    FollowUp f;
+    f.ticketId = t.id;
+    f.n = task.index;
+    f.action = task.action;
+    f.owner = task.owner;
+    f.due = task.due;
+    tasks.push_back(f);
+  }
+  auto stored = store_.update(t, {e}, [&](storage::StatementDatabase& db) {
+    return MajorReportLedger(db).keep(kept, e.detail, tasks, t.updatedAt);
+  });
   if (!stored.ok())
     return stored.error();
   if (auto a = audit(caller, "ticket.report", stored.value(), "", e.detail); !a.ok())
     return a.error();
   return stored.value();
+}
+
+Result<sla::MajorReport> TicketService::report(const std::string& id, const sla::SlaPolicy& policy,
+                                               const Caller& caller) {
+  auto t = get(id, caller);
+  if (!t.ok())
+    return t.error();
+  auto history = store_.events(id);
+  if (!history.ok())
+    return history.error();
+  const EpochMillis now = clock_.now();
+  sla::IncidentEvidence evidence;
+  auto saved = latestMajorReport(history.value());
+  if (!saved.ok())
+    return saved.error();
+  // Monitoring is asked only for a report not saved yet: a saved one keeps what it showed.
+  if (!saved.value() && evidence_ != nullptr) {
+    const auto [from, to] = incidentWindow(t.value(), now);
+    evidence = evidence_->evidence(t.value().system, t.value().item, from, to);
+  }
+  return currentReport(t.value(), history.value(), {}, policy, now, calendar_, evidence);
+}
+
+Result<std::vector<MajorReportSummary>> TicketService::majorReports(EpochMillis from,
+                                                                    EpochMillis to,
+                                                                    const Caller& caller) {
+  if (caller.role == "department")
+    return forbidden("major-fault reports are operations data: staff only");
+  std::vector<MajorReportSummary> out;
+  auto done = store_.withDatabase(
+      [&](storage::StatementDatabase& db) -> Result<void> {
+        auto found = MajorReportLedger(db).reports(from, to, chinaDay(clock_.now()));
+        if (!found.ok())
+          return found.error();
+        out = std::move(found).value();
+        return {};
+      },
+      false);
+  if (!done.ok())
+    return done.error();
+  return out;
+}
+
+Result<std::vector<FollowUp>> TicketService::followUps(FollowUpFilter filter,
+                                                       const Caller& caller) {
+  if (caller.role == "department")
+    return forbidden("follow-up tasks are operations data: staff only");
+  filter.today = chinaDay(clock_.now());
+  std::vector<FollowUp> out;
+  auto done = store_.withDatabase(
+      [&](storage::StatementDatabase& db) -> Result<void> {
+        auto found = MajorReportLedger(db).followUps(filter);
+        if (!found.ok())
+          return found.error();
+        out = std::move(found).value();
+        return {};
+      },
+      false);
+  if (!done.ok())
+    return done.error();
+  return out;
+}
+
+Result<FollowUp> TicketService::closeFollowUp(const std::string& ticketId, int n,
+                                              const std::string& note, const Caller& caller) {
+  if (caller.role != "admin" && caller.role != "operator")
+    return forbidden("only admins and operators close follow-up tasks");
+  if (note.find_first_not_of(" \t\r\n") == std::string::npos)
+    return invalid("note", "closing a follow-up task needs a note saying what was done");
+  auto t = load(ticketId);
+  if (!t.ok())
+    return t.error();
+  std::optional<FollowUp> closed;
+  const EpochMillis now = clock_.now();
+  auto done = store_.withDatabase(
+      [&](storage::StatementDatabase& db) -> Result<void> {
+        auto c = MajorReportLedger(db).close(ticketId, n, caller.label(), note, now);
+        if (!c.ok())
+          return c.error();
+        closed = c.value();
+        return {};
+      },
+      true);
+  if (!done.ok())
+    return done.error();
+  rapidjson::Document after(rapidjson::kObjectType);
+  auto& a = after.GetAllocator();
+  after.AddMember("follow_up", n, a);
+  after.AddMember("action", json::string(closed->action, a), a);
+  after.AddMember("owner", json::string(closed->owner, a), a);
+  after.AddMember("due", json::string(formatDate(closed->due), a), a);
+  after.AddMember("status", "closed", a);
+  after.AddMember("note", json::string(note, a), a);
+  if (auto r = audit(caller, "ticket.follow_up_close", t.value(), "", json::write(after)); !r.ok())
+    return r.error();
+  return *closed;
 }
 
 Result<std::optional<Ticket>> TicketService::recordSla(const std::string& id, EventKind kind,

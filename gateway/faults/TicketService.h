@@ -18,6 +18,8 @@
 #include "gateway/core/Clock.h"
 #include "gateway/core/WorkCalendar.h"
 #include "gateway/faults/FaultRules.h"
+#include "gateway/faults/FollowUps.h"
+#include "gateway/faults/MajorReports.h"
 #include "gateway/faults/Ticket.h"
 #include "gateway/faults/TicketStore.h"
 #include "gateway/faults/sla/MajorReport.h"
@@ -89,6 +91,9 @@ class TicketService {
 
   // REQUIRES: set before the service is shared. May be null (no notifications).
   void setNotifier(TicketNotifier* notifier) { notifier_ = notifier; }
+  // Monitoring evidence for pre-filled reports (report()); may be null (none gathered).
+  // REQUIRES: set before the service is shared; outlives it.
+  void setEvidenceSource(IncidentEvidenceSource* source) { evidence_ = source; }
   // Asked before a ticket closes, after the built-in closing rules (MajorReports.h
   // checkClosable: a bug's fix record, a major ticket's complete analysis report); an error
   // refuses the close with that error. REQUIRES: set before the service is shared.
@@ -143,6 +148,8 @@ class TicketService {
 
   // Saves the major-fault analysis report as a `major_report` event (the latest counts; what
   // closing a major ticket checks). Staff only; not on a closed ticket. Audited "ticket.report".
+  // In the same transaction the report is kept in the ledger (FollowUps.h) and each improvement
+  // with an owner and a due date becomes (or updates) a follow-up task.
   Result<Ticket> saveMajorReport(const std::string& id, const sla::MajorReport& report,
                                  const Caller& caller);
   // The SLA watcher: records that `clock` ("response", "resolution", "on_site") of the ticket
@@ -154,6 +161,21 @@ class TicketService {
   Result<std::optional<Ticket>> recordSla(const std::string& id, EventKind kind,
                                           const std::string& clock, const std::string& text,
                                           const std::string& detail);
+
+  // The ticket's major-fault report (currentReport): the saved one with its clocks as of now,
+  // else pre-filled with the monitoring evidence over incidentWindow(). Reads as get().
+  Result<sla::MajorReport> report(const std::string& id, const sla::SlaPolicy& policy,
+                                  const Caller& caller);
+  // Kept reports whose incident started in [from, to), every ticket's; follow-up tasks
+  // (filter.today is set here). Staff but departments ("ticket.forbidden").
+  Result<std::vector<MajorReportSummary>> majorReports(EpochMillis from, EpochMillis to,
+                                                       const Caller& caller);
+  Result<std::vector<FollowUp>> followUps(FollowUpFilter filter, const Caller& caller);
+  // Closes an open follow-up task with a note (required: what was done). Admin and operator.
+  // Errors "followup.not_found", "followup.closed", "ticket.invalid" (note). Audited
+  // "ticket.follow_up_close".
+  Result<FollowUp> closeFollowUp(const std::string& ticketId, int n, const std::string& note,
+                                 const Caller& caller);
 
   // Reads: "ticket.not_found", "ticket.forbidden" (a department, another system's ticket).
   Result<Ticket> get(const std::string& id, const Caller& caller);
@@ -183,6 +205,7 @@ class TicketService {
   const Clock& clock_;
   const WorkCalendar& calendar_;
   TicketNotifier* notifier_ = nullptr;
+  IncidentEvidenceSource* evidence_ = nullptr;
   std::function<Result<void>(const Ticket&)> closeCheck_;
 };
 

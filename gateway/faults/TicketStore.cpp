@@ -244,6 +244,22 @@ class Store final : public TicketStore {
   }
 
   Result<Ticket> update(Ticket next, std::vector<TicketEvent> events) override {
+    return update(std::move(next), std::move(events), nullptr);
+  }
+
+  Result<void> withDatabase(const DatabaseWork& work, bool transaction) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    try {
+      if (transaction)
+        return db_->transaction([&]() { return work(*db_); });
+      return work(*db_);
+    } catch (const std::exception& e) {
+      return Error{"store.internal", std::string("fault ticket store: ") + e.what(), ""};
+    }
+  }
+
+  Result<Ticket> update(Ticket next, std::vector<TicketEvent> events,
+                        const DatabaseWork& inTransaction) override {
     std::lock_guard<std::mutex> lock(mu_);
     try {
       const std::int64_t expected = next.version;
@@ -278,7 +294,9 @@ class Store final : public TicketStore {
                            ", expected " + std::to_string(expected) + ")",
                        "version"};
         }
-        return appendEvents(next.id, events);
+        if (auto appended = appendEvents(next.id, events); !appended.ok())
+          return appended;
+        return inTransaction ? inTransaction(*db_) : Result<void>();
       });
       if (!done.ok())
         return done.error();

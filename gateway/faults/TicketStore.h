@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,10 @@
 #include "gateway/core/Error.h"
 #include "gateway/faults/Ticket.h"
 #include "gateway/storage/ExchangeStore.h"
+
+namespace huitong::storage {
+class StatementDatabase;
+}
 
 namespace huitong::faults {
 
@@ -48,6 +53,15 @@ class TicketStore {
   // Writes `next` when the stored version is still `next.version` (else "ticket.stale"; none:
   // "ticket.not_found"), with version + 1, and appends `events`. Returns the stored ticket.
   virtual Result<Ticket> update(Ticket next, std::vector<TicketEvent> events) = 0;
+  // update() that also runs `inTransaction` on the store's database inside the same transaction
+  // (a saved report's ledger rows commit with its event, gateway/faults/FollowUps.h); its error
+  // rolls everything back.
+  using DatabaseWork = std::function<Result<void>(storage::StatementDatabase&)>;
+  virtual Result<Ticket> update(Ticket next, std::vector<TicketEvent> events,
+                                const DatabaseWork& inTransaction) = 0;
+  // Runs `work` on the store's connection under its lock (the ledger's reads; `transaction`:
+  // inside one transaction).
+  virtual Result<void> withDatabase(const DatabaseWork& work, bool transaction) = 0;
   // The ticket's history, oldest first.
   virtual Result<std::vector<TicketEvent>> events(const std::string& ticketId) = 0;
 

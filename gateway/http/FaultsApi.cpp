@@ -1,5 +1,6 @@
 #include "gateway/http/FaultsApi.h"
 
+#include <limits>
 #include <set>
 
 #include <Poco/Net/HTTPServerRequest.h>
@@ -8,6 +9,7 @@
 
 #include "gateway/core/Adapter.h"
 #include "gateway/core/Json.h"
+#include "gateway/faults/MajorReports.h"
 #include "gateway/faults/TicketSla.h"
 #include "gateway/faults/sla/SlaClock.h"
 #include "gateway/http/GatewayServer.h"
@@ -64,10 +66,10 @@ void ticketProblem(HTTPServerResponse& res, const Error& e) {
     status = 422;
   else if (c == "ticket.forbidden")
     status = 403;
-  else if (c == "ticket.not_found")
+  else if (c == "ticket.not_found" || c == "followup.not_found")
     status = 404;
   else if (c == "ticket.stale" || c == "ticket.illegal_move" || c == "ticket.closed" ||
-           c == "ticket.duplicate")
+           c == "ticket.duplicate" || c == "followup.closed" || c == "ticket.report_invalid")
     status = 409;
   else if (c == "ticket.busy" || c.rfind("store.", 0) == 0)
     status = 503;
@@ -221,7 +223,188 @@ void splitAction(const std::string& segment, std::string& id, std::string& actio
 }  // namespace
 
 bool FaultsApi::handles(const std::vector<std::string>& parts) {
-  return parts.size() >= 3 && parts[0] == "ops" && parts[1] == "v1" && parts[2] == "tickets";
+  return parts.size() >= 3 && parts[0] == "ops" && parts[1] == "v1" &&
+         (parts[2] == "tickets" || parts[2] == "major-reports" || parts[2] == "follow-ups");
+}
+
+rapidjson::Value followUpJson(const FollowUp& f, Day today, rapidjson::Document::AllocatorType& a) {
+  rapidjson::Value o(rapidjson::kObjectType);
+  o.AddMember("id", json::string(f.ticketId + "/" + std::to_string(f.n), a), a);
+  o.AddMember("ticket_id", json::string(f.ticketId, a), a);
+  o.AddMember("n", f.n, a);
+  o.AddMember("action", json::string(f.action, a), a);
+  o.AddMember("owner", json::string(f.owner, a), a);
+  o.AddMember("due", json::string(formatDate(f.due), a), a);
+  o.AddMember("status", json::string(toString(f.status), a), a);
+  o.AddMember("overdue", f.overdue(today), a);
+  auto when = [&](EpochMillis t) {
+    return t > 0 ? json::string(formatRfc3339(t), a) : rapidjson::Value();
+  };
+  o.AddMember("created_at", when(f.createdAt), a);
+  o.AddMember("closed_at", when(f.closedAt), a);
+  o.AddMember("closed_by", json::string(f.closedBy, a), a);
+  o.AddMember("note", json::string(f.note, a), a);
+  return o;
+}
+
+void FaultsApi::report(HTTPServerRequest& req, HTTPServerResponse& res, const std::string& id,
+                       const registry::Actor& actor, const Permitted& permitted) {
+  if (req.getMethod() != "GET") {
+    res.set("Allow", "GET");
+    return problem(res, 405, "method-not-allowed", "use GET", "");
+  }
+  {
+    Poco::URI uri(req.getURI());
+    for (const auto& [k, v] : uri.getQueryParameters()) {
+      if (k != "format")
+        return badRequest(res, k, "unknown parameter \"" + k.substr(0, 64) + "\"; known: format");
+    }
+  }
+  const std::string format = queryParam(req, "format");
+  if (!format.empty() && format != "json" && format != "html" && format != "markdown")
+    return badRequest(res, "format", "format must be json, html or markdown");
+  auto t = tickets_.get(id, Caller::gateway("api"));
+  if (!t.ok())
+    return ticketProblem(res, t.error());
+  if (!permitted(actor, Access::kOpsRead, t.value().system))
+    return;
+  auto r = tickets_.report(id, policy_, Caller::staff(actor));
+  if (!r.ok())
+    return ticketProblem(res, r.error());
+  if (format == "html")
+    return send(res, 200, sla::renderHtml(r.value()), "text/html; charset=utf-8");
+  if (format == "markdown")
+    return send(res, 200, sla::renderMarkdown(r.value()), "text/markdown; charset=utf-8");
+  send(res, 200, majorReportJson(r.value()), "application/json; charset=utf-8");
+}
+
+void FaultsApi::majorReports(HTTPServerRequest& req, HTTPServerResponse& res,
+                             const registry::Actor& actor, const Permitted& permitted) {
+  if (req.getMethod() != "GET") {
+    res.set("Allow", "GET");
+    return problem(res, 405, "method-not-allowed", "use GET", "");
+  }
+  {
+    Poco::URI uri(req.getURI());
+    for (const auto& [k, v] : uri.getQueryParameters()) {
+      if (k != "month")
+        return badRequest(res, k, "unknown parameter \"" + k.substr(0, 64) + "\"; known: month");
+    }
+  }
+  EpochMillis from = 0, to = std::numeric_limits<EpochMillis>::max();
+  if (const std::string month = queryParam(req, "month"); !month.empty()) {
+    auto first = parseDate(month + "-01");
+    if (month.size() != 7 || !first.ok())
+      return badRequest(res, "month", "month must be YYYY-MM, such as 2026-11");
+    auto next = parseDate(formatDate(first.value() + 32).substr(0, 7) + "-01");
+    constexpr EpochMillis kDay = 86'400'000, kChinaOffset = 8 * 3'600'000;
+    from = first.value() * kDay - kChinaOffset;
+    to = next.value() * kDay - kChinaOffset;
+  }
+  if (!permitted(actor, Access::kOpsRead, ""))
+    return;
+  auto found = tickets_.majorReports(from, to, Caller::staff(actor));
+  if (!found.ok())
+    return ticketProblem(res, found.error());
+  rapidjson::Document d(rapidjson::kObjectType);
+  auto& a = d.GetAllocator();
+  rapidjson::Value list(rapidjson::kArrayType);
+  for (const auto& r : found.value()) {
+    rapidjson::Value o(rapidjson::kObjectType);
+    o.AddMember("ticket_id", json::string(r.ticketId, a), a);
+    o.AddMember("title", json::string(r.title, a), a);
+    o.AddMember("system", json::string(r.system, a), a);
+    o.AddMember("item", json::string(r.item, a), a);
+    o.AddMember("incident_start", json::string(formatRfc3339(r.incidentStart), a), a);
+    o.AddMember(
+        "resolved_at",
+        r.resolvedAt > 0 ? json::string(formatRfc3339(r.resolvedAt), a) : rapidjson::Value(), a);
+    o.AddMember("saved_at", json::string(formatRfc3339(r.savedAt), a), a);
+    o.AddMember("saved_by", json::string(r.savedBy, a), a);
+    o.AddMember("complete", r.complete, a);
+    o.AddMember("saves", r.saves, a);
+    o.AddMember("follow_ups", r.followUps, a);
+    o.AddMember("open_follow_ups", r.openFollowUps, a);
+    o.AddMember("overdue_follow_ups", r.overdueFollowUps, a);
+    o.AddMember("report", json::string("/ops/v1/tickets/" + r.ticketId + "/report", a), a);
+    list.PushBack(o, a);
+  }
+  d.AddMember("reports", list, a);
+  send(res, 200, json::write(d), "application/json; charset=utf-8");
+}
+
+void FaultsApi::followUps(HTTPServerRequest& req, HTTPServerResponse& res,
+                          const std::vector<std::string>& parts, const std::string& body,
+                          const registry::Actor& actor, const Permitted& permitted) {
+  const std::string& method = req.getMethod();
+  const Day today = chinaDay(clock_.now());
+  if (parts.size() == 3) {
+    if (method != "GET") {
+      res.set("Allow", "GET");
+      return problem(res, 405, "method-not-allowed", "use GET", "");
+    }
+    static const std::set<std::string> kKnown{"status", "ticket", "owner", "limit"};
+    Poco::URI uri(req.getURI());
+    for (const auto& [k, v] : uri.getQueryParameters()) {
+      if (kKnown.count(k) == 0)
+        return badRequest(res, k, "unknown parameter \"" + k.substr(0, 64) + "\"");
+    }
+    FollowUpFilter f;
+    const std::string status = queryParam(req, "status");
+    if (status == "overdue")
+      f.overdueOnly = true;
+    else if (!status.empty() && !(f.status = parseFollowUpStatus(status)))
+      return badRequest(res, "status", "status must be open, closed or overdue");
+    f.ticketId = queryParam(req, "ticket");
+    f.owner = queryParam(req, "owner");
+    if (const std::string limit = queryParam(req, "limit"); !limit.empty()) {
+      if (limit.size() > 4 || limit.find_first_not_of("0123456789") != std::string::npos ||
+          std::stoi(limit) < 1 || std::stoi(limit) > 1000)
+        return badRequest(res, "limit", "limit must be an integer from 1 to 1000");
+      f.limit = std::stoi(limit);
+    }
+    if (!permitted(actor, Access::kOpsRead, ""))
+      return;
+    auto found = tickets_.followUps(f, Caller::staff(actor));
+    if (!found.ok())
+      return ticketProblem(res, found.error());
+    rapidjson::Document d(rapidjson::kObjectType);
+    auto& a = d.GetAllocator();
+    rapidjson::Value list(rapidjson::kArrayType);
+    for (const auto& x : found.value())
+      list.PushBack(followUpJson(x, today, a), a);
+    d.AddMember("follow_ups", list, a);
+    return send(res, 200, json::write(d), "application/json; charset=utf-8");
+  }
+  // /ops/v1/follow-ups/T-2026-000001/2:close
+  std::string n, action;
+  if (parts.size() == 5)
+    splitAction(parts[4], n, action);
+  int year = 0;
+  std::int64_t number = 0;
+  if (parts.size() != 5 || !parseTicketId(parts[3], year, number) || n.empty() || n.size() > 4 ||
+      n.find_first_not_of("0123456789") != std::string::npos || action != "close")
+    return problem(res, 404, "followup.not_found",
+                   "use /ops/v1/follow-ups or /ops/v1/follow-ups/TICKET/N:close", "id");
+  if (method != "POST") {
+    res.set("Allow", "POST");
+    return problem(res, 405, "method-not-allowed", "use POST", "");
+  }
+  auto t = tickets_.get(parts[3], Caller::gateway("api"));
+  if (!t.ok())
+    return ticketProblem(res, t.error());
+  if (!permitted(actor, Access::kManage, t.value().system))
+    return;
+  Body b;
+  std::string note;
+  if (!b.read(res, body, {"note"}, false) || !b.text(res, "note", note, 4000))
+    return;
+  auto closed = tickets_.closeFollowUp(parts[3], std::stoi(n), note, Caller::staff(actor));
+  if (!closed.ok())
+    return ticketProblem(res, closed.error());
+  rapidjson::Document d;
+  send(res, 200, json::write(followUpJson(closed.value(), today, d.GetAllocator())),
+       "application/json; charset=utf-8");
 }
 
 void FaultsApi::handle(HTTPServerRequest& req, HTTPServerResponse& res,
@@ -232,6 +415,23 @@ void FaultsApi::handle(HTTPServerRequest& req, HTTPServerResponse& res,
     res.set("Allow", allow);
     problem(res, 405, "method-not-allowed", "use " + allow, "");
   };
+  if (parts[2] == "major-reports") {
+    if (parts.size() != 3)
+      return problem(res, 404, "ticket.not_found",
+                     "use /ops/v1/major-reports; one report is /ops/v1/tickets/ID/report", "");
+    return majorReports(req, res, actor, permitted);
+  }
+  if (parts[2] == "follow-ups")
+    return followUps(req, res, parts, body, actor, permitted);
+  if (parts.size() == 5 && parts[4] == "report") {
+    int y = 0;
+    std::int64_t no = 0;
+    if (!parseTicketId(parts[3], y, no))
+      return problem(res, 404, "ticket.not_found",
+                     "no ticket \"" + parts[3].substr(0, 40) + "\" (ids look like T-2026-000123)",
+                     "id");
+    return report(req, res, parts[3], actor, permitted);
+  }
   if (parts.size() == 3) {
     if (method == "GET")
       return list(req, res, actor, permitted);
@@ -432,6 +632,20 @@ void FaultsApi::show(HTTPServerResponse& res, const Ticket& t, const registry::A
     clocks.PushBack(readingJson(r, a), a);
   sla.AddMember("clocks", clocks, a);
   d.AddMember("sla", sla, a);
+  // The report's follow-up tasks (overdue ones flagged) for staff; operations data is not a
+  // department's.
+  if (actor.role != registry::Role::kDepartment) {
+    FollowUpFilter f;
+    f.ticketId = t.id;
+    auto tasks = tickets_.followUps(f, Caller::staff(actor));
+    if (!tasks.ok())
+      return ticketProblem(res, tasks.error());
+    const Day today = chinaDay(clock_.now());
+    rapidjson::Value list(rapidjson::kArrayType);
+    for (const auto& x : tasks.value())
+      list.PushBack(followUpJson(x, today, a), a);
+    d.AddMember("follow_ups", list, a);
+  }
   send(res, status, json::write(d), "application/json; charset=utf-8");
 }
 

@@ -34,13 +34,15 @@ class FaultsApi {
   // What a request needs: reading tickets (every role; a department its own system), reporting
   // (opening through the api channel, commenting: admin, operator; a department its own
   // system), managing (other channels, assign, status, escalate, edit: admin, operator).
-  enum class Access { kRead, kReport, kManage };
+  // kOpsRead: operations data (major-fault reports, follow-up tasks): admin, operator, auditor.
+  enum class Access { kRead, kReport, kManage, kOpsRead };
   // The server's access check (GatewayServer's permitted()): true when `actor` may; otherwise
   // it has answered 403 and audited "access.refused".
   using Permitted =
       std::function<bool(const registry::Actor& actor, Access access, const std::string& system)>;
 
-  // Whether `parts` (the path's segments) are /ops/v1/tickets[/...].
+  // Whether `parts` (the path's segments) are /ops/v1/tickets[/...], /ops/v1/major-reports or
+  // /ops/v1/follow-ups[/...].
   static bool handles(const std::vector<std::string>& parts);
   void handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
               const std::vector<std::string>& parts, const std::string& body,
@@ -56,6 +58,14 @@ class FaultsApi {
   void act(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
            const std::string& id, const std::string& action, const std::string& body,
            const registry::Actor& actor, const Permitted& permitted);
+
+  void report(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
+              const std::string& id, const registry::Actor& actor, const Permitted& permitted);
+  void majorReports(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
+                    const registry::Actor& actor, const Permitted& permitted);
+  void followUps(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
+                 const std::vector<std::string>& parts, const std::string& body,
+                 const registry::Actor& actor, const Permitted& permitted);
 
   faults::TicketService& tickets_;
   const sla::SlaPolicy policy_;

@@ -218,9 +218,10 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       return ctx_.faults->handle(
           req, res, parts, body_, *actor,
           [&](const registry::Actor& a, FaultsApi::Access access, const std::string& system) {
-            const Need need = access == FaultsApi::Access::kRead     ? Need::kTicketRead
-                              : access == FaultsApi::Access::kReport ? Need::kTicketReport
-                                                                     : Need::kOperations;
+            const Need need = access == FaultsApi::Access::kRead      ? Need::kTicketRead
+                              : access == FaultsApi::Access::kReport  ? Need::kTicketReport
+                              : access == FaultsApi::Access::kOpsRead ? Need::kAuditRead
+                                                                      : Need::kOperations;
             return permitted(req, res, a, need, system);
           });
     }

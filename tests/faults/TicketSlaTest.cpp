@@ -11,6 +11,7 @@
 #include <string>
 
 #include "gateway/core/Json.h"
+#include "gateway/faults/IncidentEvidence.h"
 #include "gateway/faults/MajorReports.h"
 #include "gateway/faults/SlaWatcher.h"
 #include "gateway/faults/TicketService.h"
@@ -443,4 +444,161 @@ BOOST_AUTO_TEST_CASE(watcher_pass_over_5000_open_tickets) {
             << quiet.seconds << " s (" << quiet.pages << " pages), pass recording " << busy.warnings
             << " warnings + " << busy.breaches << " breaches " << busy.seconds << " s, next pass "
             << again.seconds << " s\n";
+}
+
+// Monitoring evidence through the injected source, kept in the saved report and rendered; the
+// improvements become follow-up tasks in the same transaction, listed, overdue, closed with a
+// note (audited); the report is listed across tickets by its incident's time.
+struct FixedEvidence final : IncidentEvidenceSource {
+  EpochMillis askedFrom = 0, askedTo = 0;
+  int calls = 0;
+  sla::IncidentEvidence evidence(const std::string& system, const std::string& item,
+                                 EpochMillis from, EpochMillis to) override {
+    ++calls;
+    askedFrom = from;
+    askedTo = to;
+    std::vector<monitor::schedule::StoredResult> runs(4);
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      runs[i].startedAt = from + static_cast<EpochMillis>(i + 1) * 10 * kMinute;
+      runs[i].status = i == 1 || i == 2 ? "fail" : "ok";
+      runs[i].message = i == 2 ? "HTTP 503 from 前置机" : "";
+      runs[i].durationMs = 100.0 * static_cast<double>(i + 1);
+    }
+    sla::IncidentEvidence e;
+    e.from = from;
+    e.to = to;
+    e.probes.push_back(probeEvidence("marriage-login", "login", runs));
+    sla::HealthEvidence h{system, item, "red", to, "3 dead letters <b>", 0, 0, 0};
+    std::vector<storage::ItemEvent> events{{item, from + kMinute, from + 2 * kMinute, false},
+                                           {item, from + 3 * kMinute, 0, true},
+                                           {"other", from + 3 * kMinute, 0, true},
+                                           {item, from - kMinute, 0, true}};
+    countExchange(h, events, from, to);
+    e.health.push_back(h);
+    return e;
+  }
+};
+
+BOOST_AUTO_TEST_CASE(report_evidence_follow_ups_and_the_report_list) {
+  Fixture f;
+  FixedEvidence source;
+  f.service->setEvidenceSource(&source);
+  auto n = phoneCall("婚姻登记交换中断");
+  n.severity = Severity::kMajor;
+  auto c = f.service->create(n, kOperator);
+  BOOST_TEST_REQUIRE(c.ok(), errorOf(c));
+  const std::string id = c.value().ticket.id;
+  f.advance(30 * kMinute);
+  BOOST_TEST_REQUIRE(f.service->setStatus(id, TicketStatus::kResolved, "", kOperator).ok());
+
+  auto report = f.service->report(id, sla::SlaPolicy(), kOperator);
+  BOOST_TEST_REQUIRE(report.ok(), errorOf(report));
+  // The window: an hour before the call (09:58) to the resolution (10:30).
+  BOOST_TEST(source.askedFrom == at("2026-11-03T08:58:00+08:00"));
+  BOOST_TEST(source.askedTo == at("2026-11-03T10:30:00+08:00"));
+  const auto& ev = report.value().evidence;
+  BOOST_TEST_REQUIRE(ev.probes.size() == 1u);
+  BOOST_TEST(ev.probes[0].runs == 4);
+  BOOST_TEST(ev.probes[0].failures == 2);
+  BOOST_TEST(ev.probes[0].avgMs == 250.0);
+  BOOST_TEST(ev.probes[0].maxMs == 400.0);
+  BOOST_TEST(*ev.probes[0].firstFailure == at("2026-11-03T09:18:00+08:00"));
+  BOOST_TEST(ev.probes[0].lastFailureMessage == "fail: HTTP 503 from 前置机");
+  BOOST_TEST_REQUIRE(ev.health.size() == 1u);
+  BOOST_TEST(ev.health[0].received == 2);
+  BOOST_TEST(ev.health[0].delivered == 1);
+  BOOST_TEST(ev.health[0].dead == 1);
+  bool probeLine = false;
+  for (const auto& p : report.value().process)
+    probeLine = probeLine || p.source == "probe:marriage-login";
+  BOOST_TEST(probeLine);
+  const std::string html = sla::renderHtml(report.value());
+  BOOST_TEST(html.find("Monitoring evidence") != std::string::npos);
+  BOOST_TEST(html.find("marriage-login (login)") != std::string::npos);
+  BOOST_TEST(html.find("3 dead letters &lt;b&gt;") != std::string::npos);
+  const std::string md = sla::renderMarkdown(report.value());
+  BOOST_TEST(md.find("### Probe results") != std::string::npos);
+  BOOST_TEST(md.find("| 4 | 2 |") != std::string::npos, md);
+
+  // Saved with two improvements (one already overdue once the clock moves on): two open tasks.
+  auto edited = parseMajorReport(R"({
+      "cause": "证书过期", "measures": "更换证书",
+      "improvements": [{"action": "证书到期监控", "owner": "wang", "due": "2026-11-05"},
+                       {"action": "演练", "owner": "li", "due": "2026-12-20"},
+                       {"action": "无人负责", "owner": "", "due": "2026-12-20"}]})",
+                                 report.value());
+  BOOST_TEST_REQUIRE(edited.ok(), errorOf(edited));
+  auto saved = f.service->saveMajorReport(id, edited.value(), kOperator);
+  BOOST_TEST_REQUIRE(saved.ok(), errorOf(saved));
+  auto latest = latestMajorReport(f.history(id));
+  BOOST_TEST_REQUIRE((latest.ok() && latest.value()));
+  BOOST_TEST(latest.value()->evidence.probes.size() == 1u);
+  BOOST_TEST(latest.value()->evidence.health[0].status == "red");
+  // A saved report keeps what it showed: monitoring is not asked again.
+  auto again = f.service->report(id, sla::SlaPolicy(), kOperator);
+  BOOST_TEST_REQUIRE(again.ok());
+  BOOST_TEST(source.calls == 1);
+  BOOST_TEST(again.value().evidence.probes[0].failures == 2);
+
+  f.advance(3 * 24 * 60 * kMinute);  // 2026-11-06: the first task is overdue
+  FollowUpFilter openOnly;
+  openOnly.status = FollowUpStatus::kOpen;
+  auto open = f.service->followUps(openOnly, kOperator);
+  BOOST_TEST_REQUIRE(open.ok(), errorOf(open));
+  BOOST_TEST_REQUIRE(open.value().size() == 2u);
+  BOOST_TEST(open.value()[0].owner == "wang");
+  FollowUpFilter overdue;
+  overdue.overdueOnly = true;
+  auto late = f.service->followUps(overdue, kOperator);
+  BOOST_TEST_REQUIRE(late.ok());
+  BOOST_TEST_REQUIRE(late.value().size() == 1u);
+  BOOST_TEST(late.value()[0].n == 1);
+  BOOST_TEST(!f.service->followUps({}, Caller{"minzheng", "department", "marriage"}).ok());
+
+  // Closing needs a note and staff; done once.
+  BOOST_TEST(f.service->closeFollowUp(id, 1, " ", kOperator).error().code == "ticket.invalid");
+  BOOST_TEST(f.service->closeFollowUp(id, 1, "done", Caller{"a", "auditor", ""}).error().code ==
+             "ticket.forbidden");
+  auto closed = f.service->closeFollowUp(id, 1, "监控已上线", kOperator);
+  BOOST_TEST_REQUIRE(closed.ok(), errorOf(closed));
+  BOOST_TEST(closed.value().closedBy == "operator:li.na");
+  BOOST_TEST(f.service->closeFollowUp(id, 1, "again", kOperator).error().code == "followup.closed");
+  BOOST_TEST(f.service->closeFollowUp(id, 9, "x", kOperator).error().code == "followup.not_found");
+  registry::AuditQuery q;
+  q.limit = 1000;
+  auto page = f.audit->queryAudit(q);
+  BOOST_TEST_REQUIRE(page.ok());
+  int closes = 0;
+  for (const auto& e : page.value().entries)
+    closes +=
+        e.action == "ticket.follow_up_close" && e.after.find("监控已上线") != std::string::npos;
+  BOOST_TEST(closes == 1);
+
+  // Saved again without the second improvement: its open task goes, the closed one stays.
+  auto fewer = parseMajorReport(
+      R"({"improvements": [{"action": "证书到期监控", "owner": "wang", "due": "2026-11-05"}]})",
+      *latestMajorReport(f.history(id)).value());
+  BOOST_TEST_REQUIRE(fewer.ok());
+  BOOST_TEST_REQUIRE(f.service->saveMajorReport(id, fewer.value(), kOperator).ok());
+  FollowUpFilter mine;
+  mine.ticketId = id;
+  auto tasks = f.service->followUps(mine, kOperator);
+  BOOST_TEST_REQUIRE(tasks.ok());
+  BOOST_TEST_REQUIRE(tasks.value().size() == 1u);
+  BOOST_TEST(std::string(toString(tasks.value()[0].status)) == "closed");
+
+  // Listed across tickets by the incident's start (the first evidence: 08:58 + 10 min).
+  auto listed = f.service->majorReports(at("2026-11-01T00:00:00+08:00"),
+                                        at("2026-12-01T00:00:00+08:00"), kOperator);
+  BOOST_TEST_REQUIRE(listed.ok(), errorOf(listed));
+  BOOST_TEST_REQUIRE(listed.value().size() == 1u);
+  BOOST_TEST(listed.value()[0].ticketId == id);
+  BOOST_TEST(listed.value()[0].saves == 2);
+  BOOST_TEST(listed.value()[0].followUps == 1);
+  BOOST_TEST(listed.value()[0].openFollowUps == 0);
+  BOOST_TEST(listed.value()[0].complete);
+  auto october = f.service->majorReports(at("2026-10-01T00:00:00+08:00"),
+                                         at("2026-11-01T00:00:00+08:00"), kOperator);
+  BOOST_TEST_REQUIRE(october.ok());
+  BOOST_TEST(october.value().empty());
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 namespace huitong::sla {
 
@@ -96,6 +97,25 @@ std::string mdParagraphs(const std::string& text) {
   return out;
 }
 
+std::string msText(double ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f ms", ms);
+  return buf;
+}
+
+std::string failureSpan(const ProbeEvidence& p) {
+  if (!p.firstFailure)
+    return "";
+  std::string s = formatChinaTime(*p.firstFailure).substr(0, 16);
+  if (p.lastFailure && *p.lastFailure != *p.firstFailure)
+    s += " – " + formatChinaTime(*p.lastFailure).substr(0, 16);
+  return s;
+}
+
+std::string windowText(const IncidentEvidence& e) {
+  return formatChinaTime(e.from).substr(0, 16) + " – " + formatChinaTime(e.to).substr(0, 16);
+}
+
 }  // namespace
 
 std::string escapeMarkdown(const std::string& text) {
@@ -161,6 +181,17 @@ MajorReport prefillMajorReport(const MajorReportInputs& in, const SlaPolicy& pol
       r.process.push_back({e.at, e.source.empty() ? kind : e.source, e.text});
     }
   };
+  r.evidence = in.evidence;
+  for (const auto& p : in.evidence.probes) {
+    if (p.failures == 0 || !p.firstFailure)
+      continue;
+    r.process.push_back(
+        {*p.firstFailure, "probe:" + p.checkId,
+         "first failure of " + std::to_string(p.failures) + " in " + std::to_string(p.runs) +
+             " runs" + (p.lastFailureMessage.empty() ? "" : " (" + p.lastFailureMessage + ")")});
+    if (p.lastFailure && *p.lastFailure != *p.firstFailure)
+      r.process.push_back({*p.lastFailure, "probe:" + p.checkId, "last failure in the window"});
+  }
   evidence(in.alerts, "alert");
   evidence(in.probes, "probe");
   evidence(in.health, "health");
@@ -247,6 +278,51 @@ std::string renderHtml(const MajorReport& r) {
   }
   h += "</table>\n";
 
+  h += "<h2>Monitoring evidence (监控数据)</h2>\n";
+  if (r.evidence.empty()) {
+    h += "<p>No probe results or item health were gathered for this report.</p>\n";
+  } else {
+    h += "<p>From " + escapeHtml(windowText(r.evidence)) + " (+08:00).</p>\n";
+    h += "<h3>Probe results</h3>\n";
+    if (r.evidence.probes.empty()) {
+      h += "<p>No probe ran in the window.</p>\n";
+    } else {
+      h += "<table>\n<tr><th>Check</th><th>Runs</th><th>Failures</th><th>Latency avg / max</th>"
+           "<th>Failing</th><th>Last failure</th></tr>\n";
+      for (const auto& p : r.evidence.probes) {
+        h += "<tr><td>" + escapeHtml(p.checkId) +
+             (p.kind.empty() ? "" : " (" + escapeHtml(p.kind) + ")") + "</td><td>" +
+             std::to_string(p.runs) + "</td><td" + (p.failures > 0 ? " class=\"breached\"" : "") +
+             ">" + std::to_string(p.failures) + "</td><td>" + msText(p.avgMs) + " / " +
+             msText(p.maxMs) + "</td><td>" + escapeHtml(failureSpan(p)) +
+             "</td><td class=\"text\">" + escapeHtml(p.lastFailureMessage) + "</td></tr>\n";
+      }
+      h += "</table>\n";
+    }
+    h += "<h3>Item health</h3>\n";
+    if (r.evidence.health.empty()) {
+      h += "<p>No item health for the ticket's system.</p>\n";
+    } else {
+      h += "<table>\n<tr><th>System / item</th><th>Status</th><th>Reasons</th><th>Received</th>"
+           "<th>Delivered</th><th>Dead letters</th></tr>\n";
+      for (const auto& x : r.evidence.health) {
+        h += "<tr><td>" + escapeHtml(x.system + (x.item.empty() ? "" : " / " + x.item)) +
+             "</td><td class=\"" +
+             (x.status == "red"      ? "breached"
+              : x.status == "yellow" ? "warning"
+                                     : "") +
+             "\">" + escapeHtml(x.status) +
+             (x.at > 0 ? " (" + escapeHtml(formatChinaTime(x.at).substr(0, 16)) + ")" : "") +
+             "</td><td class=\"text\">" + escapeHtml(x.reasons) + "</td><td>" +
+             std::to_string(x.received) + "</td><td>" + std::to_string(x.delivered) + "</td><td>" +
+             std::to_string(x.dead) + "</td></tr>\n";
+      }
+      h += "</table>\n";
+    }
+    for (const auto& n : r.evidence.notes)
+      h += "<p class=\"missing\">" + escapeHtml(n) + "</p>\n";
+  }
+
   h += "<h2>1. Process (处理过程)</h2>\n<table>\n<tr><th>Time (+08:00)</th><th>Source</th>"
        "<th>What happened</th></tr>\n";
   for (const auto& e : r.process) {
@@ -293,6 +369,39 @@ std::string renderMarkdown(const MajorReport& r) {
   for (const auto& c : r.sla) {
     m += std::string("| ") + cell(toString(c.kind)) + " | " + cell(c.target.words()) + " | " +
          toString(c.state) + " | " + cell(describe(c)) + " |\n";
+  }
+  m += "\n## Monitoring evidence (监控数据)\n\n";
+  if (r.evidence.empty()) {
+    m += "No probe results or item health were gathered for this report.\n";
+  } else {
+    m += "From " + cell(windowText(r.evidence)) + " (+08:00).\n\n### Probe results\n\n";
+    if (r.evidence.probes.empty()) {
+      m += "No probe ran in the window.\n";
+    } else {
+      m += "| Check | Runs | Failures | Latency avg / max | Failing | Last failure |\n"
+           "|---|---|---|---|---|---|\n";
+      for (const auto& p : r.evidence.probes) {
+        m += "| " + cell(p.checkId + (p.kind.empty() ? "" : " (" + p.kind + ")")) + " | " +
+             std::to_string(p.runs) + " | " + std::to_string(p.failures) + " | " +
+             cell(msText(p.avgMs) + " / " + msText(p.maxMs)) + " | " + cell(failureSpan(p)) +
+             " | " + cell(p.lastFailureMessage) + " |\n";
+      }
+    }
+    m += "\n### Item health\n\n";
+    if (r.evidence.health.empty()) {
+      m += "No item health for the ticket's system.\n";
+    } else {
+      m += "| System / item | Status | Reasons | Received | Delivered | Dead letters |\n"
+           "|---|---|---|---|---|---|\n";
+      for (const auto& x : r.evidence.health) {
+        m += "| " + cell(x.system + (x.item.empty() ? "" : " / " + x.item)) + " | " +
+             cell(x.status + (x.at > 0 ? " (" + formatChinaTime(x.at).substr(0, 16) + ")" : "")) +
+             " | " + cell(x.reasons) + " | " + std::to_string(x.received) + " | " +
+             std::to_string(x.delivered) + " | " + std::to_string(x.dead) + " |\n";
+      }
+    }
+    for (const auto& n : r.evidence.notes)
+      m += "\n_" + cell(n) + "_\n";
   }
   m += "\n## 1. Process (处理过程)\n\n| Time (+08:00) | Source | What happened |\n|---|---|---|\n";
   for (const auto& e : r.process) {

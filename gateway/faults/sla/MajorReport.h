@@ -5,6 +5,7 @@
 // major ticket may close. Plain values: the tickets part stores and lists reports.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,38 @@ struct FollowUpTask {
   Day due = 0;
 };
 
+// What a probe (a monitoring check) did over the incident window: its runs, failures (status
+// fail or error) and latency (run duration).
+struct ProbeEvidence {
+  std::string checkId;
+  std::string kind;  // "http", "login", "tcp", "host", ...
+  std::int64_t runs = 0, failures = 0;
+  double avgMs = 0, maxMs = 0;
+  std::optional<EpochMillis> firstFailure, lastFailure;
+  std::string lastFailureMessage;
+};
+
+// An item's health around the incident: its status in the latest health snapshot and the
+// exchange store's figures over the window (messages received, delivered, dead now).
+struct HealthEvidence {
+  std::string system;
+  std::string item;
+  std::string status;  // green | yellow | red | unknown (no snapshot holds the item)
+  EpochMillis at = 0;  // the snapshot's time
+  std::string reasons;
+  std::int64_t received = 0, delivered = 0, dead = 0;  // over the window
+};
+
+// Monitoring evidence over [from, to]: an hour before the incident to its resolution (or the
+// preparation while open). `notes` say what could not be read, so that a gap is never silent.
+struct IncidentEvidence {
+  EpochMillis from = 0, to = 0;
+  std::vector<ProbeEvidence> probes;
+  std::vector<HealthEvidence> health;
+  std::vector<std::string> notes;
+  bool empty() const { return probes.empty() && health.empty() && notes.empty(); }
+};
+
 struct MajorReportInputs {
   SlaTimeline timeline;
   std::string title;
@@ -54,6 +87,9 @@ struct MajorReportInputs {
   // its resolution (or `now` while open).
   EpochMillis windowBefore = 2 * 3'600'000;
   EpochMillis windowAfter = 2 * 3'600'000;
+  // Probe results and item health over the incident window: kept as the report's evidence
+  // section, a failing probe's first and last failure also as process lines.
+  IncidentEvidence evidence;
 };
 
 struct MajorReport {
@@ -67,6 +103,7 @@ struct MajorReport {
   std::optional<EpochMillis> resolvedAt;  // the ticket's resolution
   std::vector<IncidentEntry> process;     // the timeline, every source merged in time order
   std::vector<ClockReading> sla;          // the clocks as of preparation
+  IncidentEvidence evidence;              // what monitoring saw (kept as pre-filled)
   std::string cause;
   std::string measures;  // measures taken
   std::vector<Improvement> improvements;
