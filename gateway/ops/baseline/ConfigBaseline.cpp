@@ -341,12 +341,29 @@ void compareManifests(const Manifest& base, const Manifest& now, std::vector<Fil
 Result<std::int64_t> BaselineStore::record(const Manifest& manifest, const std::string& configFile,
                                            const std::string& by, const std::string& note,
                                            EpochMillis at) {
+  std::int64_t id = 0;
+  auto done = db_.transaction([&]() -> Result<void> {
+    auto r = recordInTransaction(manifest, configFile, by, note, at);
+    if (!r.ok())
+      return r.error();
+    id = r.value();
+    return {};
+  });
+  if (!done.ok())
+    return done.error();
+  return id;
+}
+
+Result<std::int64_t> BaselineStore::recordInTransaction(const Manifest& manifest,
+                                                        const std::string& configFile,
+                                                        const std::string& by,
+                                                        const std::string& note, EpochMillis at) {
   rapidjson::Document s(rapidjson::kObjectType);
   for (const auto& [k, v] : manifest.settings)
     s.AddMember(json::string(k, s.GetAllocator()), json::string(v, s.GetAllocator()),
                 s.GetAllocator());
   std::int64_t id = 0;
-  auto done = db_.transaction([&]() -> Result<void> {
+  {
     auto rows = db_.run(
         "INSERT INTO config_baseline (recorded_at, recorded_by, note, config_file, settings) "
         "VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -368,10 +385,7 @@ Result<std::int64_t> BaselineStore::record(const Manifest& manifest, const std::
       if (!r.ok())
         return r.error();
     }
-    return {};
-  });
-  if (!done.ok())
-    return done.error();
+  }
   return id;
 }
 

@@ -72,12 +72,35 @@ class BaselineStore {
   // Stores `manifest` as a new baseline (one transaction); returns its id.
   Result<std::int64_t> record(const Manifest& manifest, const std::string& configFile,
                               const std::string& by, const std::string& note, EpochMillis at);
+  // The same inside a transaction the caller runs (db.transaction).
+  Result<std::int64_t> recordInTransaction(const Manifest& manifest, const std::string& configFile,
+                                           const std::string& by, const std::string& note,
+                                           EpochMillis at);
   // The latest baseline; nullopt when none was recorded.
   Result<std::optional<Baseline>> latest();
 
  private:
   storage::StatementDatabase& db_;
 };
+
+// Records a baseline of `config` as it is on disk now; returns its id.
+Result<std::int64_t> recordBaseline(const http::GatewayConfig& config,
+                                    storage::StatementDatabase& db, const std::string& by,
+                                    const std::string& note, EpochMillis now);
+
+// What approving the current drift did. `approved` false: no drift, nothing recorded.
+struct Approval {
+  bool approved = false;
+  std::size_t files = 0;  // covered by the new baseline
+  bool unsafe = false;    // unsafe settings remain (they do not block an approval)
+  ChangeRecord record;    // with its id and both baselines
+};
+
+// Turns the current drift into a change record (`kind` "change" | "optimisation", `note` why)
+// and a new baseline. No baseline yet: Error "config.no_baseline". The caller audits it.
+Result<Approval> approveDrift(const http::GatewayConfig& config, storage::StatementDatabase& db,
+                              const std::string& by, const std::string& kind,
+                              const std::string& note, EpochMillis now);
 
 // A drift as one finding (drift.changed|added|removed|permissions:<path>, drift.setting:<name>).
 ConfigFinding driftFinding(const FileDrift& d);

@@ -183,6 +183,65 @@ Result<ConfigCheckReport> runConfigChecks(const http::GatewayConfig& config,
   return report;
 }
 
+Result<std::int64_t> recordBaseline(const http::GatewayConfig& config,
+                                    storage::StatementDatabase& db, const std::string& by,
+                                    const std::string& note, EpochMillis now) {
+  BaselineStore store(db);
+  return store.record(captureManifest(config), config.file, by, note, now);
+}
+
+Result<Approval> approveDrift(const http::GatewayConfig& config, storage::StatementDatabase& db,
+                              const std::string& by, const std::string& kind,
+                              const std::string& note, EpochMillis now) {
+  auto report = runConfigChecks(config, db, now);
+  if (!report.ok())
+    return report.error();
+  const auto& r = report.value();
+  if (r.baselineId == 0)
+    return Error{"config.no_baseline",
+                 "no baseline recorded yet: run huitong config baseline record first", config.file};
+  Approval out;
+  out.unsafe = r.unsafe();
+  if (!r.drifted())
+    return out;
+  const Manifest manifest = captureManifest(config);
+  out.files = manifest.files.size();
+  ChangeRecord& c = out.record;
+  c.at = now;
+  c.by = by;
+  c.kind = kind;
+  c.note = note;
+  c.baselineBefore = r.baselineId;
+  for (const auto& d : r.drift) {
+    c.files.push_back(d.change + " " + d.path);
+    c.diff += d.diff;
+  }
+  for (const auto& s : r.settings)
+    c.files.push_back("setting " + s.name + ": \"" + s.before + "\" -> \"" + s.after + "\"");
+  c.summary = driftSummary(r.drift, r.settings);
+  constexpr std::size_t kMaxDiff = 256 * 1024;
+  if (c.diff.size() > kMaxDiff)
+    c.diff = c.diff.substr(0, kMaxDiff) + "\n... (diff cut at 256 KiB)\n";
+  // One transaction: the new baseline and the record that explains it, or neither.
+  BaselineStore store(db);
+  ChangeLedger ledger(db);
+  auto done = db.transaction([&]() -> Result<void> {
+    auto id = store.recordInTransaction(manifest, config.file, by, "approved change: " + note, now);
+    if (!id.ok())
+      return id.error();
+    c.baselineAfter = id.value();
+    auto stored = ledger.append(c);
+    if (!stored.ok())
+      return stored.error();
+    c.id = stored.value().id;
+    return {};
+  });
+  if (!done.ok())
+    return done.error();
+  out.approved = true;
+  return out;
+}
+
 Result<std::vector<ChangeRecord>> ChangeLedger::between(EpochMillis from, EpochMillis to) {
   return changes(db_,
                  std::string("SELECT ") + kChangeColumns +
