@@ -10,6 +10,7 @@ packages=(
   rapidjson-dev libboost-test-dev libssl-dev libpcre2-dev
   jq curl prometheus python3-yaml procps
   dovecot-core dovecot-pop3d dovecot-imapd
+  chromium fonts-wqy-microhei
   "$@"
 )
 

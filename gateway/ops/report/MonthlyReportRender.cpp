@@ -387,7 +387,8 @@ Blocks layout(const MonthlyReportData& d) {
 }
 
 const char* kCss =
-    "body{font-family:\"Noto Sans CJK SC\",\"Microsoft YaHei\",\"PingFang SC\",sans-serif;"
+    "body{font-family:\"Noto Sans CJK SC\",\"Microsoft YaHei\",\"PingFang SC\",\"WenQuanYi Micro "
+    "Hei\",sans-serif;"
     "margin:2em auto;max-width:980px;color:#222;line-height:1.5;padding:0 1em}"
     "h1{font-size:1.6em;border-bottom:2px solid #0072B2;padding-bottom:.3em}"
     "h2{font-size:1.3em;margin-top:1.8em;border-bottom:1px solid #ccc}"
