@@ -8,8 +8,9 @@
 // anywhere (window.onerror) sets data-check="error". --dump-dom prints the DOM after the load,
 // so the marker proves the page parsed, laid out and ran the check cleanly. Chromium's own log
 // (--enable-logging=stderr --v=0) must also hold no console message (":CONSOLE").
-// Each chromium runs in its own process group with a 60 s bound; on timeout that group (only
-// the processes this test started) is killed.
+// A month without data has no chart to check (test_ops_report_render covers it): one page,
+// two chromium starts, about 12 s on 2 busy cores. Each chromium runs in its own process group with
+// a 60 s bound; on timeout that group (only the processes this test started) is killed.
 #define BOOST_TEST_MODULE ops_report_browser
 #include <boost/test/unit_test.hpp>
 
@@ -217,19 +218,4 @@ BOOST_AUTO_TEST_CASE(report_in_headless_chromium) {
     BOOST_TEST(dom.out.find(std::string(">") + title + "</title>") != std::string::npos, title);
   }
   std::cout << "chromium screenshot " << shotSeconds << " s, png " << png.size() << " bytes\n";
-}
-
-BOOST_AUTO_TEST_CASE(a_month_without_data_in_headless_chromium) {
-  if (access(kChromium, X_OK) != 0)
-    std::exit(77);
-  TempDir dir;
-  const std::string html = renderHtml(testing::emptyMonth());
-  write(dir.path / "checked.html", withCheck(html));
-  const Run dom = chromium(dir.path, "dom",
-                           {"--enable-logging=stderr", "--v=0", "--dump-dom",
-                            "file://" + (dir.path / "checked.html").string()});
-  BOOST_TEST_REQUIRE(!dom.timedOut);
-  BOOST_TEST(dom.out.find("data-check=\"clean:0\"") != std::string::npos, dom.err);
-  BOOST_TEST(dom.out.find("本月无交换数据 (no exchange traffic this month)") != std::string::npos);
-  BOOST_TEST(dom.err.find(":CONSOLE") == std::string::npos, dom.err);
 }
