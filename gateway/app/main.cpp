@@ -10,6 +10,7 @@
 #include "gateway/app/MonitorCommand.h"
 #include "gateway/app/SandboxCommand.h"
 #include "gateway/auth/SignCommand.h"
+#include "gateway/ops/drill/DrillCommand.h"
 #include "sandbox/mock_platform/MockPlatformCommand.h"
 #include "sandbox/simulator/Simulator.h"
 
@@ -69,6 +70,10 @@ const Verb kVerbs[] = {
     {"backup",
      "store backups: `backup create|verify|restore|list` (online backup, restore test, records)",
      huitong::app::runBackup},
+    {"drill",
+     "emergency drill: `drill platform-outage` takes the platform away, sends, checks nothing is "
+     "lost",
+     huitong::ops::drill::runDrill},
     {"simulate", "play the demo's department systems (--config sandbox/demo/simulator.json)",
      huitong::simulator::runSimulate},
 };

@@ -23,7 +23,7 @@ inline constexpr const char* kPlatformOutageAction = "drill.platform_outage";
 struct DrillRecord {
   std::int64_t id = 0;  // the audit entry's seq (0 until recorded)
   std::string kind = "platform-outage";
-  std::string outcome;  // passed | lost | refused | interrupted | failed
+  std::string outcome;  // passed | missing | refused | interrupted | failed
   bool ok = false;      // outcome == passed: every accepted event arrived
   EpochMillis startedAt = 0;
   EpochMillis finishedAt = 0;
