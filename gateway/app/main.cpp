@@ -6,6 +6,7 @@
 #include "gateway/app/AgentCommand.h"
 #include "gateway/app/BackupCommand.h"
 #include "gateway/app/CommandLine.h"
+#include "gateway/app/ConfigCommand.h"
 #include "gateway/app/HealthCommand.h"
 #include "gateway/app/MonitorCommand.h"
 #include "gateway/app/SandboxCommand.h"
@@ -67,6 +68,10 @@ const Verb kVerbs[] = {
     {"ticket",
      "fault tickets: `ticket create|list|show|assign|status|comment|escalate|report|compliance`",
      huitong::app::runTicket},
+    {"config",
+     "configuration checks: `config baseline record`, `config check` (drift, safe settings), "
+     "`config approve`, `config changes`",
+     huitong::app::runConfig},
     {"backup",
      "store backups: `backup create|verify|restore|list` (online backup, restore test, records)",
      huitong::app::runBackup},
