@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <set>
 #include <string>
 
@@ -39,6 +40,10 @@ constexpr const char* kUsage =
     "       huitong ticket report ID ... [--edit FILE | --html OUT | --markdown OUT]\n"
     "       huitong ticket compliance --config FILE --actor NAME --role ROLE --month YYYY-MM\n"
     "                                 [--json]\n"
+    "       huitong ticket follow-ups ... [--status open|closed|overdue] [--ticket ID]\n"
+    "                                 [--owner NAME] [--json]\n"
+    "       huitong ticket follow-ups ... --close ID/N --note TEXT\n"
+    "       huitong ticket major-reports ... [--month YYYY-MM] [--json]\n"
     "ROLE: admin | operator | auditor | department (with --actor-system: its own system).\n"
     "CHANNEL: phone | fax | email | api (phone and fax need --caller, --number, --called-at).\n"
     "TIME: RFC 3339 (2026-11-03T09:58:00+08:00). TYPE: application | database | network |\n"
@@ -48,11 +53,15 @@ constexpr const char* kUsage =
     "else pre-filled from the ticket's history); --edit FILE saves FILE's cause, measures and\n"
     "improvements [{action, owner, due}] over it; --html/--markdown write it (OUT '-': stdout).\n"
     "A bug closes only with fix documentation and a link to the fix; a major ticket only with a\n"
-    "complete report. Exit 0 ok, 1 refused or failed, 2 bad usage or input.\n";
+    "complete report. follow-ups: the reports' improvements with owner and due date as tasks\n"
+    "(overdue: open and due before today); --close ends task N of ticket ID with a note.\n"
+    "major-reports: the kept reports by incident start. Exit 0 ok, 1 refused or failed, 2 bad\n"
+    "usage or input.\n";
 
 int failed(const std::string& verb, const Error& e) {
   std::cerr << "huitong ticket " << verb << ": " << e.code << ": " << e.describe() << "\n";
-  const bool input = e.code == "ticket.invalid" || e.code == "ticket.report_invalid";
+  const bool input = e.code == "ticket.invalid" || e.code == "ticket.report_invalid" ||
+                     e.code == "followup.not_found";
   return input ? kExitUsage : kExitFailed;
 }
 
@@ -109,9 +118,9 @@ int runTicket(const std::vector<std::string>& all) {
     return all.empty() ? kExitUsage : kExitOk;
   }
   const std::string verb = all[0];
-  static const std::vector<std::string> kVerbs = {"create", "list",    "show",      "assign",
-                                                  "status", "comment", "escalate",  "on-site",
-                                                  "fix",    "report",  "compliance"};
+  static const std::vector<std::string> kVerbs = {
+      "create",  "list", "show",   "assign",     "status",     "comment",      "escalate",
+      "on-site", "fix",  "report", "compliance", "follow-ups", "major-reports"};
   if (std::find(kVerbs.begin(), kVerbs.end(), verb) == kVerbs.end()) {
     std::cerr << "huitong ticket: unknown command '" << verb << "'\n" << kUsage;
     return kExitUsage;
@@ -119,17 +128,18 @@ int runTicket(const std::vector<std::string>& all) {
   std::string error;
   auto args = Arguments::parse(
       {all.begin() + 1, all.end()}, {"help", "open", "json", "on-site", "dispatched", "arrived"},
-      {"config", "actor",     "role",   "actor-system", "channel",      "caller",
-       "number", "called-at", "system", "item",         "title",        "description",
-       "type",   "severity",  "status", "limit",        "group",        "assignee",
-       "reason", "to",        "text",   "edit",         "html",         "markdown",
-       "month",  "version",   "commit", "changed",      "documentation"},
+      {"config",        "actor",  "role",     "actor-system", "channel",     "caller", "number",
+       "called-at",     "system", "item",     "title",        "description", "type",   "severity",
+       "status",        "limit",  "group",    "assignee",     "reason",      "to",     "text",
+       "edit",          "html",   "markdown", "month",        "version",     "commit", "changed",
+       "documentation", "ticket", "owner",    "close",        "note"},
       error);
   if (args && args->has("help")) {
     std::cout << kUsage;
     return kExitOk;
   }
-  const bool needsId = verb != "create" && verb != "list" && verb != "compliance";
+  const bool needsId = verb != "create" && verb != "list" && verb != "compliance" &&
+                       verb != "follow-ups" && verb != "major-reports";
   if (!args)
     return usage(verb, error);
   if (!args->has("config"))
@@ -191,6 +201,94 @@ int runTicket(const std::vector<std::string>& all) {
   SystemClock clock;
   faults::TicketService service(*store.value(), *opened.value().store, rules, clock, calendar);
   const EpochMillis now = clock.now();
+
+  if (verb == "follow-ups") {
+    const Day today = chinaDay(now);
+    if (args->has("close")) {
+      const std::string target = args->get("close");
+      const auto slash = target.find('/');
+      int year = 0;
+      std::int64_t number = 0;
+      const std::string ticketId = target.substr(0, slash);
+      const std::string n = slash == std::string::npos ? "" : target.substr(slash + 1);
+      if (!faults::parseTicketId(ticketId, year, number) || n.empty() || n.size() > 4 ||
+          n.find_first_not_of("0123456789") != std::string::npos)
+        return usage(verb, "--close takes TICKET/N, such as T-2026-000042/1");
+      if (!args->has("note"))
+        return usage(verb, "--close needs --note TEXT saying what was done");
+      auto closed = service.closeFollowUp(ticketId, std::stoi(n), args->get("note"), caller);
+      if (!closed.ok())
+        return failed(verb, closed.error());
+      std::cout << "closed follow-up " << target << ": " << closed.value().action << "\n";
+      return kExitOk;
+    }
+    faults::FollowUpFilter f;
+    const std::string status = args->get("status");
+    if (status == "overdue")
+      f.overdueOnly = true;
+    else if (!status.empty() && !(f.status = faults::parseFollowUpStatus(status)))
+      return usage(verb, "--status must be open, closed or overdue");
+    f.ticketId = args->get("ticket");
+    f.owner = args->get("owner");
+    f.limit = 1000;
+    auto found = service.followUps(f, caller);
+    if (!found.ok())
+      return failed(verb, found.error());
+    if (args->has("json")) {
+      rapidjson::Document d(rapidjson::kArrayType);
+      auto& a = d.GetAllocator();
+      for (const auto& x : found.value()) {
+        rapidjson::Value o(rapidjson::kObjectType);
+        o.AddMember("id", json::string(x.ticketId + "/" + std::to_string(x.n), a), a);
+        o.AddMember("action", json::string(x.action, a), a);
+        o.AddMember("owner", json::string(x.owner, a), a);
+        o.AddMember("due", json::string(formatDate(x.due), a), a);
+        o.AddMember("status", json::string(faults::toString(x.status), a), a);
+        o.AddMember("overdue", x.overdue(today), a);
+        o.AddMember("closed_by", json::string(x.closedBy, a), a);
+        o.AddMember("note", json::string(x.note, a), a);
+        d.PushBack(o, a);
+      }
+      std::cout << json::writePretty(d) << "\n";
+      return kExitOk;
+    }
+    for (const auto& x : found.value()) {
+      std::cout << x.ticketId << "/" << x.n << "\t" << formatDate(x.due) << "\t"
+                << (x.overdue(today) ? "OVERDUE" : faults::toString(x.status)) << "\t" << x.owner
+                << "\t" << x.action
+                << (x.closedBy.empty() ? "" : " (closed by " + x.closedBy + ": " + x.note + ")")
+                << "\n";
+    }
+    if (found.value().empty())
+      std::cout << "no follow-up tasks\n";
+    return kExitOk;
+  }
+
+  if (verb == "major-reports") {
+    EpochMillis from = 0, to = std::numeric_limits<EpochMillis>::max();
+    if (args->has("month")) {
+      const std::string month = args->get("month");
+      auto first = parseDate(month + "-01");
+      if (month.size() != 7 || !first.ok())
+        return usage(verb, "--month must be YYYY-MM, such as 2026-11");
+      auto next = parseDate(formatDate(first.value() + 32).substr(0, 7) + "-01");
+      constexpr EpochMillis kDay = 86'400'000, kChinaOffset = 8 * 3'600'000;
+      from = first.value() * kDay - kChinaOffset;
+      to = next.value() * kDay - kChinaOffset;
+    }
+    auto found = service.majorReports(from, to, caller);
+    if (!found.ok())
+      return failed(verb, found.error());
+    for (const auto& r : found.value()) {
+      std::cout << r.ticketId << "\t" << sla::formatChinaTime(r.incidentStart).substr(0, 16) << "\t"
+                << (r.complete ? "complete" : "incomplete") << "\tfollow-ups " << r.openFollowUps
+                << " open, " << r.overdueFollowUps << " overdue of " << r.followUps << "\t"
+                << r.title << "\n";
+    }
+    if (found.value().empty())
+      std::cout << "no major-fault reports\n";
+    return kExitOk;
+  }
 
   if (verb == "create") {
     faults::NewTicket n;

@@ -10,7 +10,12 @@
 
 namespace huitong::faults {
 
-// The clocks start at the ticket's creation. First response = the first status change,
+// When the clocks start: the contract counts from the report, so a phone or fax ticket's clocks
+// start at the time of the call (reportedAt, when before the creation); every other ticket's at
+// its creation (docs/faults.md "SLA clocks").
+EpochMillis slaStart(const Ticket& ticket);
+
+// The clocks start at slaStart(). First response = the first status change,
 // (re)assignment, escalation, on-site dispatch or comment by staff (admin/operator): automatic
 // dispatch by the rules is not a response. Statuses = every status event's new status; on site =
 // the first dispatch and the first arrival after it; maintainer = the current assignee.

@@ -140,7 +140,9 @@ BOOST_AUTO_TEST_CASE(history_becomes_the_sla_timeline) {
   const EpochMillis created = f.clock.now();
   // Dispatch by the rules happened at creation (assigned, status new → assigned): no response.
   auto tl = slaTimeline(f.ticket(id), f.history(id));
-  BOOST_TEST(tl.createdAt == created);
+  // A phone ticket's clocks start at the call (09:58), two minutes before it was entered.
+  BOOST_TEST(tl.createdAt == at("2026-11-03T09:58:00+08:00"));
+  BOOST_TEST(f.ticket(id).createdAt == created);
   BOOST_TEST(!tl.firstResponseAt);
   BOOST_TEST(tl.statuses.size() == 1u);
   BOOST_TEST(tl.statuses[0].status == "assigned");
@@ -187,9 +189,10 @@ BOOST_AUTO_TEST_CASE(history_becomes_the_sla_timeline) {
   const auto* onSite = e.find(sla::ClockKind::kOnSite);
   BOOST_TEST_REQUIRE((response && resolution && onSite));
   BOOST_TEST(response->state == sla::ClockState::kMet);
-  BOOST_TEST(response->elapsed == 12 * kMinute);
-  // 12 + 10 + (60 paused) + 40 + 20 + (30 resolved) + 10 = 92 minutes counted.
-  BOOST_TEST(resolution->elapsed == 92 * kMinute);
+  // From the call at 09:58: 2 minutes before the ticket was entered count.
+  BOOST_TEST(response->elapsed == 14 * kMinute);
+  // 2 + 12 + 10 + (60 paused) + 40 + 20 + (30 resolved) + 10 = 94 minutes counted.
+  BOOST_TEST(resolution->elapsed == 94 * kMinute);
   BOOST_TEST(resolution->state == sla::ClockState::kMet);
   BOOST_TEST(resolution->stoppedAt.value_or(0) == resolved);
   BOOST_TEST(onSite->state == sla::ClockState::kMet);
@@ -207,6 +210,46 @@ BOOST_AUTO_TEST_CASE(history_becomes_the_sla_timeline) {
   BOOST_TEST(f.service->comment(d.value().ticket.id, "已收到", kOperator).ok());
   BOOST_TEST(slaTimeline(f.ticket(d.value().ticket.id), f.history(d.value().ticket.id))
                  .firstResponseAt.value_or(0) == f.clock.now());
+}
+
+// The contract counts from the report: a call entered 50 minutes late is due 4 h after the
+// call; an API ticket's clocks start at its creation whatever time it claims.
+BOOST_AUTO_TEST_CASE(sla_clocks_start_at_the_time_of_the_call) {
+  Fixture f;
+  auto call = phoneCall("交换平台无法登录");
+  call.reportedAt = f.clock.now() - 50 * kMinute;
+  auto phone = f.service->create(call, kOperator);
+  BOOST_TEST_REQUIRE(phone.ok(), errorOf(phone));
+  auto fax = phoneCall("传真报障");
+  fax.channel = Channel::kFax;
+  fax.reportedAt = f.clock.now() - 3 * 60 * kMinute;
+  auto faxed = f.service->create(fax, kOperator);
+  BOOST_TEST_REQUIRE(faxed.ok(), errorOf(faxed));
+  NewTicket api;
+  api.channel = Channel::kApi;
+  api.system = "marriage";
+  api.description = "接口报错";
+  auto viaApi = f.service->create(api, kOperator);
+  BOOST_TEST_REQUIRE(viaApi.ok(), errorOf(viaApi));
+
+  auto resolution = [&](const std::string& id) {
+    const auto e = sla::evaluate(slaTimeline(f.ticket(id), f.history(id)), sla::SlaPolicy(),
+                                 f.clock.now(), WorkCalendar::china());
+    for (const auto& c : e.clocks) {
+      if (c.kind == sla::ClockKind::kResolution)
+        return c;
+    }
+    BOOST_FAIL("no resolution clock");
+    return sla::ClockReading();
+  };
+  const auto p = resolution(phone.value().ticket.id);
+  BOOST_TEST(p.dueAt.value_or(0) == call.reportedAt + 4 * 60 * kMinute);
+  BOOST_TEST(p.elapsed == 50 * kMinute);
+  // 3 of 4 hours gone before the fax was entered: past the 75 % warning already.
+  BOOST_TEST(resolution(faxed.value().ticket.id).state == sla::ClockState::kWarning);
+  const auto a = resolution(viaApi.value().ticket.id);
+  BOOST_TEST(a.dueAt.value_or(0) == f.clock.now() + 4 * 60 * kMinute);
+  BOOST_TEST(slaStart(f.ticket(viaApi.value().ticket.id)) == f.clock.now());
 }
 
 BOOST_AUTO_TEST_CASE(bug_tickets_close_with_documentation_and_a_fix_link) {
