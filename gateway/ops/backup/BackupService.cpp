@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -101,6 +102,15 @@ void removeTree(const std::string& dir) {
     ::closedir(d);
   }
   ::rmdir(dir.c_str());
+}
+
+std::string utcTime(EpochMillis t) {
+  const std::time_t secs = static_cast<std::time_t>(t / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 std::string humanBytes(std::int64_t n) {
@@ -621,8 +631,8 @@ Result<BackupRecord> BackupService::restore(const BackupCaller& caller, const st
   }
   rec.ok = true;
   rec.message = "restored backup " + p.value().manifest.id + " (taken " +
-                std::to_string(p.value().manifest.createdAt) +
-                "); the store it replaced is backup " + before.value().id;
+                utcTime(p.value().manifest.createdAt) + "); the store it replaced is backup " +
+                before.value().id;
   say("restore ok: " + rec.message);
   return finish(rec);
 }
