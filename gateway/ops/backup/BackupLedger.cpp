@@ -77,6 +77,34 @@ const char* backupKindName(BackupKind kind) {
   return "create";
 }
 
+std::string backupRecordJson(const BackupRecord& r) {
+  rapidjson::Document d(rapidjson::kObjectType);
+  auto& a = d.GetAllocator();
+  d.AddMember("id", json::string(r.id, a), a);
+  d.AddMember("kind", rapidjson::StringRef(backupKindName(r.kind)), a);
+  d.AddMember("backup_id", json::string(r.backupId, a), a);
+  d.AddMember("started_at", rapidjson::Value(static_cast<int64_t>(r.startedAt)), a);
+  d.AddMember("finished_at", rapidjson::Value(static_cast<int64_t>(r.finishedAt)), a);
+  d.AddMember("ok", r.ok, a);
+  d.AddMember("store_kind", json::string(r.storeKind, a), a);
+  d.AddMember("path", json::string(r.path, a), a);
+  d.AddMember("bytes", rapidjson::Value(static_cast<int64_t>(r.bytes)), a);
+  d.AddMember("sha256", json::string(r.sha256, a), a);
+  d.AddMember("encrypted", r.encrypted, a);
+  d.AddMember("message", json::string(r.message, a), a);
+  d.AddMember("actor", json::string(r.actor, a), a);
+  if (r.restoreTest.ran) {
+    rapidjson::Value t(rapidjson::kObjectType);
+    t.AddMember("ok", r.restoreTest.ok, a);
+    t.AddMember("audit_head_matches", r.restoreTest.auditHeadMatches, a);
+    rapidjson::Value counts(rapidjson::kObjectType);
+    for (const auto& [table, n] : r.restoreTest.rowCounts)
+      counts.AddMember(json::string(table, a), rapidjson::Value(static_cast<int64_t>(n)), a);
+    t.AddMember("row_counts", counts, a);
+    d.AddMember("restore_test", t, a);
+  }
+  return json::write(d);
+}
 BackupLedger::BackupLedger(std::unique_ptr<storage::StatementDatabase> db) : db_(std::move(db)) {}
 BackupLedger::~BackupLedger() = default;
 

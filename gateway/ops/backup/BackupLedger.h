@@ -52,6 +52,11 @@ struct BackupRecord {
   std::string actor;  // "scheduler" for the daily job, else the staff name or OS user
 };
 
+// A record as JSON (the CLI's --json, GET /ops/v1/backups): id, kind, backup_id, started_at,
+// finished_at (epoch ms), ok, store_kind, path, bytes, sha256, encrypted, message, actor, and
+// restore_test {ok, audit_head_matches, row_counts} when one ran.
+std::string backupRecordJson(const BackupRecord& record);
+
 class BackupLedger {
  public:
   explicit BackupLedger(std::unique_ptr<storage::StatementDatabase> db);

@@ -188,7 +188,7 @@ void BackupService::say(const std::string& line) {
     *progress_ << line << std::endl;
 }
 
-Result<BackupRecord> BackupService::finish(BackupRecord record) {
+Result<BackupRecord> BackupService::finish(BackupRecord record, const std::string& role) {
   record.finishedAt = clock_.now();
   if (auto r = ledger_.append(record); !r.ok())
     return r.error();
@@ -196,7 +196,7 @@ Result<BackupRecord> BackupService::finish(BackupRecord record) {
     registry::AuditEntry e;
     e.at = record.finishedAt;
     e.actor = record.actor;
-    e.role = record.actor == "scheduler" ? "system" : "operator";
+    e.role = role;
     e.action = std::string("backup.") + backupKindName(record.kind);
     e.target = "backup " + record.backupId;
     e.before = "null";
@@ -229,7 +229,7 @@ Result<BackupRecord> BackupService::create(const BackupCaller& caller,
     rec.ok = false;
     rec.message = e.message;
     say("backup " + rec.id + " FAILED: " + e.message);
-    return finish(rec);
+    return finish(rec, caller.role);
   };
   if (dir.empty()) {
     return failed(Error{"backup.config", "no backup folder: give --to DIR or set backup.dir", ""});
@@ -335,7 +335,7 @@ Result<BackupRecord> BackupService::create(const BackupCaller& caller,
   if (!options.note.empty())
     rec.message += "; " + options.note;
   say("backup " + rec.id + " ok: " + humanBytes(info.bytes) + ", sha256 " + info.sha256);
-  auto recorded = finish(rec);
+  auto recorded = finish(rec, caller.role);
   if (!recorded.ok())
     return recorded;
   if (options.applyRetention) {
@@ -489,7 +489,7 @@ Result<BackupRecord> BackupService::verify(const BackupCaller& caller, const std
     rec.message = e.message;
     say("verify " + (rec.backupId.empty() ? std::string("(latest)") : rec.backupId) +
         " FAILED: " + e.message);
-    return finish(rec);
+    return finish(rec, caller.role);
   };
   auto p = loadAndCheck(ref, rec);
   if (!p.ok())
@@ -557,7 +557,7 @@ Result<BackupRecord> BackupService::verify(const BackupCaller& caller, const std
                 std::to_string(rows) + " rows as in the manifest; audit chain of " +
                 std::to_string(f.chain->entries) + " entries recomputed, head matches";
   say("verify " + rec.backupId + " ok: " + rec.message);
-  return finish(rec);
+  return finish(rec, caller.role);
 }
 
 Result<BackupRecord> BackupService::restore(const BackupCaller& caller, const std::string& ref) {
@@ -572,7 +572,7 @@ Result<BackupRecord> BackupService::restore(const BackupCaller& caller, const st
     rec.ok = false;
     rec.message = e.message;
     say("restore FAILED: " + e.message);
-    return finish(rec);
+    return finish(rec, caller.role);
   };
   if (rec.storeKind == "sqlite") {
     if (sqliteInUse(store_.path)) {
@@ -634,7 +634,7 @@ Result<BackupRecord> BackupService::restore(const BackupCaller& caller, const st
                 utcTime(p.value().manifest.createdAt) + "); the store it replaced is backup " +
                 before.value().id;
   say("restore ok: " + rec.message);
-  return finish(rec);
+  return finish(rec, caller.role);
 }
 
 Result<std::vector<std::string>> BackupService::applyRetention(const std::string& dirArg) {

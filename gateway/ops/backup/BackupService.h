@@ -76,7 +76,7 @@ class BackupService {
   };
   Result<Payload> loadAndCheck(const std::string& ref, BackupRecord& record);
   Result<std::string> extractToScratch(const Payload& p, const std::string& scratch);
-  Result<BackupRecord> finish(BackupRecord record);
+  Result<BackupRecord> finish(BackupRecord record, const std::string& role);
   void say(const std::string& line);
 
   storage::StoreConfig store_;

@@ -36,6 +36,7 @@ Job ScheduledBackup::job() {
   j.name = "backup";
   j.when = parseJobWhen(settings_.schedule).value();
   j.run = [this](EpochMillis, bool) {
+    std::lock_guard<std::mutex> lock(mu_);
     const BackupCaller scheduler;
     auto created = service_->create(scheduler, {});
     if (!created.ok())
@@ -51,6 +52,17 @@ Job ScheduledBackup::job() {
     }
   };
   return j;
+}
+
+Result<BackupRecord> ScheduledBackup::createNow(const BackupCaller& caller) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto created = service_->create(caller, {});
+  if (!created.ok() || !created.value().ok || !settings_.verifyAfterCreate)
+    return created;
+  auto verified = service_->verify(caller, created.value().id);
+  if (!verified.ok())
+    return verified.error();
+  return created;
 }
 
 }  // namespace huitong::ops::backup

@@ -1,10 +1,11 @@
 // The daily backup of `huitong serve` (config block "backup"): an OpsJobs job that backs up the
 // store, runs the restore test when "verify" is true, and applies retention — each outcome a
 // BackupLedger record and an audit entry with actor "scheduler". Owns its ledger, audit trail
-// connection and service; the job runs on the OpsJobs thread only.
+// connection and service; the job and createNow take turns.
 #pragma once
 
 #include <memory>
+#include <mutex>
 
 #include "gateway/core/Clock.h"
 #include "gateway/core/ConfigNode.h"
@@ -21,11 +22,15 @@ class ScheduledBackup {
   ~ScheduledBackup();
   // The job for OpsJobs::add ("backup", at settings.schedule).
   Job job();
+  // A backup now (POST /ops/v1/backups), then its restore test when "verify" is true; one
+  // backup at a time with the scheduled job. Returns the create record.
+  Result<BackupRecord> createNow(const BackupCaller& caller);
   BackupService& service() { return *service_; }
   BackupLedger& ledger() { return *ledger_; }
 
  private:
   ScheduledBackup() = default;
+  std::mutex mu_;
   BackupSettings settings_;
   std::unique_ptr<BackupLedger> ledger_;
   std::unique_ptr<registry::RegistryStore> trail_;
