@@ -12,6 +12,7 @@
 #include "gateway/app/CommandLine.h"
 #include "gateway/app/FaultsWiring.h"
 #include "gateway/app/FilingSeed.h"
+#include "gateway/app/InspectionWiring.h"
 #include "gateway/app/MonitorWiring.h"
 #include "gateway/app/PluginLoader.h"
 #include "gateway/app/SnapshotGate.h"
@@ -29,6 +30,7 @@
 #include "gateway/http/MappingSync.h"
 #include "gateway/http/MonitorApi.h"
 #include "gateway/http/SandboxApi.h"
+#include "gateway/ops/OpsJobs.h"
 #include "gateway/registry/FilingSnapshot.h"
 #include "gateway/registry/MappingVersions.h"
 #include "gateway/registry/RegistryService.h"
@@ -303,10 +305,43 @@ class ServeApp : public Poco::Util::ServerApplication {
       return config ? kExitUsage : kExitFailed;
     }
     faultTickets.value()->useItemHealth(itemHealth, *store.value());
+    // Inspections (docs/operations.md "Inspections"): /ops/v1/inspections, and the working-day
+    // job (more often during a declared major event) on the scheduled operations' runner.
+    InspectionWiring::Inputs inspectionInputs;
+    inspectionInputs.config = &c;
+    inspectionInputs.clock = &clock;
+    inspectionInputs.calendar = &calendar;
+    inspectionInputs.exchange = store.value().get();
+    inspectionInputs.audit = auditTrail.value().get();
+    inspectionInputs.gateway = [&ready]() -> Result<ops::inspect::GatewayStatus> {
+      ops::inspect::GatewayStatus g;
+      g.answered = true;
+      g.ready = ready;
+      g.version = ops::inspect::buildVersion();
+      g.detail = ready ? "serving" : "starting or stopping";
+      return g;
+    };
+    inspectionInputs.items = [&itemHealth]() -> Result<std::vector<health::ItemHealth>> {
+      auto snapshot = itemHealth.latest();
+      if (!snapshot)
+        return Error{"health.none", "no item health could be computed", ""};
+      return snapshot->items;
+    };
+    inspectionInputs.monitor = monitoring.value() ? &monitoring.value()->service() : nullptr;
+    auto inspection = InspectionWiring::create(inspectionInputs);
+    if (!inspection.ok()) {
+      const bool config = inspection.error().code.rfind("store.", 0) != 0;
+      std::cerr << "huitong serve: " << inspection.error().describe() << "\n";
+      return config ? kExitUsage : kExitFailed;
+    }
+    // The runner of every scheduled operation of gateway/ops (OpsJobs): each part adds its job.
+    ops::OpsJobs opsJobs(clock, calendar);
+    opsJobs.add(inspection.value()->service().job(inspection.value()->config()));
     http::GatewayServer server(http::GatewayContext{
         c, *store.value(), mappings, intake, delivery, metrics, verifier, adapterRuntime, clock,
         ready, *auditTrail.value(), filings, staff, mappingVersions, mappingSync, &sandboxApi,
         &healthApi, monitorApi ? &*monitorApi : nullptr, &faultTickets.value()->api()});
+    server.addOpsArea(&inspection.value()->api());
     if (auto r = server.start(); !r.ok()) {
       std::cerr << "huitong serve: " << r.error().describe() << "\n";
       return kExitFailed;
@@ -331,6 +366,7 @@ class ServeApp : public Poco::Util::ServerApplication {
     itemHealth.start();
     faultTickets.value()->slaWatcher().start();
     faultTickets.value()->mailIntake().start();
+    opsJobs.start();
     ready = true;
     logLine(
         "info", "gateway ready",
@@ -344,6 +380,7 @@ class ServeApp : public Poco::Util::ServerApplication {
     ready = false;
     logLine("info", "stopping: intake closed, in-flight requests finishing; the outbox is kept");
     server.stop();
+    opsJobs.stop();
     faultTickets.value()->mailIntake().stop();
     faultTickets.value()->slaWatcher().stop();
     if (monitoring.value())

@@ -8,6 +8,7 @@
 #include "gateway/app/CommandLine.h"
 #include "gateway/app/ConfigCommand.h"
 #include "gateway/app/HealthCommand.h"
+#include "gateway/app/InspectCommand.h"
 #include "gateway/app/MonitorCommand.h"
 #include "gateway/app/SandboxCommand.h"
 #include "gateway/auth/SignCommand.h"
@@ -68,6 +69,8 @@ const Verb kVerbs[] = {
     {"ticket",
      "fault tickets: `ticket create|list|show|assign|status|comment|escalate|report|compliance`",
      huitong::app::runTicket},
+    {"inspect", "daily inspection: `inspect run|list|show|sign-off` (--config FILE)",
+     huitong::app::runInspect},
     {"config",
      "configuration checks: `config baseline record`, `config check` (drift, safe settings), "
      "`config approve`, `config changes`",

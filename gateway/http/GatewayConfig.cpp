@@ -249,10 +249,10 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
   c.file = path;
   c.document = file;
   if (auto k =
-          r.keys(root, "",
-                 {"listen", "tls", "threads", "max_body_bytes", "mappings", "store", "platform",
-                  "delivery", "ops_token", "systems", "plugins", "calendar", "staff_access",
-                  "registry", "monitor", "health", "faults", "mode", "backup"});
+          r.keys(root, "", {"listen",  "tls",      "threads",      "max_body_bytes", "mappings",
+                            "store",   "platform", "delivery",     "ops_token",      "systems",
+                            "plugins", "calendar", "staff_access", "registry",       "monitor",
+                            "health",  "faults",   "mode",         "backup",         "inspection"});
       !k.ok()) {
     return k.error();
   }
@@ -429,14 +429,15 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
   }
   // The monitoring module's, per-item health's and the fault module's blocks: read (and refused
   // with file:line) by those modules when the gateway starts them.
-  for (const char* part : {"monitor", "health", "faults", "backup"}) {
+  for (const char* part : {"monitor", "health", "faults", "backup", "inspection"}) {
     if (auto it = root.FindMember(part); it != root.MemberEnd()) {
       if (!it->value.IsObject())
         return r.fail(std::string("/") + part, std::string(part) + " is an object");
       std::optional<ConfigNode>& node = std::string(part) == "monitor"  ? c.monitor
                                         : std::string(part) == "health" ? c.health
                                         : std::string(part) == "backup" ? c.backup
-                                                                        : c.faults;
+                                        : std::string(part) == "faults" ? c.faults
+                                                                        : c.inspection;
       node.emplace(
           it->value, std::string("/") + part,
           [file](const std::string& p) { return file->where(p); }, r.baseDir());

@@ -108,6 +108,9 @@ struct GatewayConfig {
   // "faults" (maintainer groups, roster, classification and dispatch rules, attachment limits):
   // read by gateway/faults (FaultsConfig) when the gateway starts; absent = its defaults.
   std::optional<ConfigNode> faults;
+  // "inspection" (schedule, intensified cadence, check timeout, the checklist): read by
+  // gateway/ops/inspect (InspectionConfig) when the gateway or `huitong inspect` starts.
+  std::optional<ConfigNode> inspection;
   // "backup" (dir, schedule, verify, encryption_key_file, keep): read by gateway/ops/backup
   // (parseBackupSettings) for `huitong backup` and the daily job; absent = no scheduled backup.
   std::optional<ConfigNode> backup;

@@ -27,6 +27,7 @@
 #include "gateway/http/FaultsApi.h"
 #include "gateway/http/HealthApi.h"
 #include "gateway/http/MonitorApi.h"
+#include "gateway/http/OpsArea.h"
 #include "gateway/http/RequestParts.h"
 #include "gateway/http/SandboxApi.h"
 #include "gateway/http/TlsListener.h"
@@ -224,6 +225,21 @@ class Handler : public Poco::Net::HTTPRequestHandler {
                                                                       : Need::kOperations;
             return permitted(req, res, a, need, system);
           });
+    }
+    for (OpsArea* area : ctx_.opsAreas) {
+      if (!area->handles(parts))
+        continue;
+      auto actor = staffActor(req, res);
+      if (!actor)
+        return;
+      // Reads as the audit trail (admin, operator, auditor), acting as operations.
+      const auto need = [](OpsArea::Access access) {
+        return access == OpsArea::Access::kRead ? Need::kAuditRead : Need::kOperations;
+      };
+      return area->handle(req, res, parts, body_, *actor,
+                          [&](const registry::Actor& a, OpsArea::Access access) {
+                            return permitted(req, res, a, need(access));
+                          });
     }
     if (ctx_.health != nullptr && HealthApi::handles(parts)) {
       auto actor = staffActor(req, res);

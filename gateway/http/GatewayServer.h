@@ -6,6 +6,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gateway/auth/HttpSignatures.h"
 #include "gateway/core/Clock.h"
@@ -36,6 +37,7 @@ class SandboxApi;
 class MonitorApi;
 class HealthApi;
 class FaultsApi;
+class OpsArea;
 
 // Everything a request handler needs; owned by the server, shared with handlers.
 struct GatewayContext {
@@ -58,6 +60,8 @@ struct GatewayContext {
   HealthApi* health = nullptr;                 // /ops/v1/health; null: none
   MonitorApi* monitor = nullptr;               // /ops/v1/monitor; null: none
   FaultsApi* faults = nullptr;                 // /ops/v1/tickets; null: none
+  // The operations of gateway/ops (/ops/v1/inspections, ...): see addOpsArea.
+  std::vector<OpsArea*> opsAreas = {};
 };
 
 class GatewayServer {
@@ -71,6 +75,9 @@ class GatewayServer {
   unsigned short tlsPort() const;
   // Stops accepting, lets in-flight requests finish (up to a few seconds).
   void stop();
+  // An area of the operator API from gateway/ops (gateway/http/OpsArea.h), tried after the
+  // built-in routes' own prefixes. REQUIRES: before start(); the area outlives the server.
+  void addOpsArea(OpsArea* area) { ctx_.opsAreas.push_back(area); }
 
  private:
   GatewayContext ctx_;

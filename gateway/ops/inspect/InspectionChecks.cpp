@@ -58,7 +58,10 @@ Result<CheckReport> gatewayCheck(const Sources& s, const CheckContext&) {
   if (!s->gateway)
     return unavailable("the gateway's status");
   CheckReport r;
-  const GatewayStatus g = s->gateway();
+  auto asked = s->gateway();
+  if (!asked)
+    return asked.error();
+  const GatewayStatus& g = asked.value();
   r.figures["gateway.version"] = g.version.empty() ? s->gatewayVersion : g.version;
   if (!g.answered) {
     r.problems.push_back(problem("", Severity::kCritical, "The gateway does not answer", g.detail));

@@ -41,7 +41,8 @@ struct MonitoredCheck {
 // check that timed out: until the process ends); shared by the checks' threads.
 struct InspectionSources {
   std::string gatewayVersion;
-  std::function<GatewayStatus()> gateway;
+  // The gateway's status; an Error when it cannot be asked here (the check fails).
+  std::function<Result<GatewayStatus>()> gateway;
   storage::StoreConfig store;
   std::string dataDir;  // the folder whose disk headroom is checked
   storage::ExchangeStore* exchange = nullptr;

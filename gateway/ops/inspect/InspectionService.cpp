@@ -5,6 +5,10 @@
 
 namespace huitong::ops::inspect {
 
+const char* buildVersion() {
+  return HUITONG_VERSION;
+}
+
 InspectionService::InspectionService(InspectionLedger& ledger, InspectionRunner& runner,
                                      const Clock& clock, registry::RegistryStore* audit,
                                      std::function<bool()> majorEvent, std::string gatewayVersion)

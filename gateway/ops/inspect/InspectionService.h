@@ -18,6 +18,9 @@
 
 namespace huitong::ops::inspect {
 
+// This build's version (the project's, "0.1.0"): what the gateway check and every run record.
+const char* buildVersion();
+
 struct StaffMember {
   std::string name;
   std::string role;  // admin | operator | auditor | system
