@@ -30,6 +30,7 @@
 #include "gateway/http/MappingSync.h"
 #include "gateway/http/MonitorApi.h"
 #include "gateway/http/SandboxApi.h"
+#include "gateway/ops/baseline/ConfigChangesApi.h"
 #include "gateway/ops/OpsJobs.h"
 #include "gateway/registry/FilingSnapshot.h"
 #include "gateway/registry/MappingVersions.h"
@@ -305,6 +306,14 @@ class ServeApp : public Poco::Util::ServerApplication {
       return config ? kExitUsage : kExitFailed;
     }
     faultTickets.value()->useItemHealth(itemHealth, *store.value());
+    // Configuration checks (docs/operations.md): /ops/v1/config/check and /ops/v1/changes.
+    auto configDb = storage::StatementDatabase::open(c.store, "config", "configuration baselines");
+    if (!configDb.ok()) {
+      std::cerr << "huitong serve: " << configDb.error().describe() << "\n";
+      return kExitFailed;
+    }
+    ops::baseline::ConfigChangesApi configApi(c, std::move(configDb).value(), *auditTrail.value(),
+                                              clock);
     // Inspections (docs/operations.md "Inspections"): /ops/v1/inspections, and the working-day
     // job (more often during a declared major event) on the scheduled operations' runner.
     InspectionWiring::Inputs inspectionInputs;
@@ -342,6 +351,7 @@ class ServeApp : public Poco::Util::ServerApplication {
         ready, *auditTrail.value(), filings, staff, mappingVersions, mappingSync, &sandboxApi,
         &healthApi, monitorApi ? &*monitorApi : nullptr, &faultTickets.value()->api()});
     server.addOpsArea(&inspection.value()->api());
+    server.addOpsArea(&configApi);
     if (auto r = server.start(); !r.ok()) {
       std::cerr << "huitong serve: " << r.error().describe() << "\n";
       return kExitFailed;
