@@ -15,6 +15,7 @@
 #include "gateway/app/InspectionWiring.h"
 #include "gateway/app/MonitorWiring.h"
 #include "gateway/app/PluginLoader.h"
+#include "gateway/app/ReportWiring.h"
 #include "gateway/app/SnapshotGate.h"
 #include "gateway/auth/HttpSignatures.h"
 #include "gateway/exchange/DeliveryWorker.h"
@@ -346,11 +347,28 @@ class ServeApp : public Poco::Util::ServerApplication {
     // The runner of every scheduled operation of gateway/ops (OpsJobs): each part adds its job.
     ops::OpsJobs opsJobs(clock, calendar);
     opsJobs.add(inspection.value()->service().job(inspection.value()->config()));
+    // The monthly operation report (docs/operations.md "Monthly operation report"): on the 1st
+    // (report.schedule) the month that ended, kept in report.dir; /ops/v1/reports/monthly.
+    ReportWiring::Inputs reportInputs;
+    reportInputs.config = &c;
+    reportInputs.calendar = &calendar;
+    reportInputs.exchange = store.value().get();
+    if (monitoring.value())
+      for (const auto& s : monitoring.value()->service().scheduler().snapshot())
+        reportInputs.checks.push_back({s.id, s.kind, s.cadence});
+    auto reports = ReportWiring::create(reportInputs);
+    if (!reports.ok()) {
+      const bool config = reports.error().code.rfind("store.", 0) != 0;
+      std::cerr << "huitong serve: " << reports.error().describe() << "\n";
+      return config ? kExitUsage : kExitFailed;
+    }
+    opsJobs.add(reports.value()->job());
     http::GatewayServer server(http::GatewayContext{
         c, *store.value(), mappings, intake, delivery, metrics, verifier, adapterRuntime, clock,
         ready, *auditTrail.value(), filings, staff, mappingVersions, mappingSync, &sandboxApi,
         &healthApi, monitorApi ? &*monitorApi : nullptr, &faultTickets.value()->api()});
     server.addOpsArea(&inspection.value()->api());
+    server.addOpsArea(&reports.value()->api());
     server.addOpsArea(&configApi);
     if (auto r = server.start(); !r.ok()) {
       std::cerr << "huitong serve: " << r.error().describe() << "\n";

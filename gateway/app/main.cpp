@@ -10,6 +10,7 @@
 #include "gateway/app/HealthCommand.h"
 #include "gateway/app/InspectCommand.h"
 #include "gateway/app/MonitorCommand.h"
+#include "gateway/app/ReportCommand.h"
 #include "gateway/app/SandboxCommand.h"
 #include "gateway/auth/SignCommand.h"
 #include "gateway/ops/drill/DrillCommand.h"
@@ -82,6 +83,9 @@ const Verb kVerbs[] = {
      "emergency drill: `drill platform-outage` takes the platform away, sends, checks nothing is "
      "lost",
      huitong::ops::drill::runDrill},
+    {"report",
+     "monthly operation report: `report monthly --month YYYY-MM` (HTML with charts or Markdown)",
+     huitong::app::runReport},
     {"simulate", "play the demo's department systems (--config sandbox/demo/simulator.json)",
      huitong::simulator::runSimulate},
 };

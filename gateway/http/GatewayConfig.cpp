@@ -252,7 +252,8 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
           r.keys(root, "", {"listen",  "tls",      "threads",      "max_body_bytes", "mappings",
                             "store",   "platform", "delivery",     "ops_token",      "systems",
                             "plugins", "calendar", "staff_access", "registry",       "monitor",
-                            "health",  "faults",   "mode",         "backup",         "inspection"});
+                            "health",  "faults",   "mode",         "backup",         "inspection",
+                            "report"});
       !k.ok()) {
     return k.error();
   }
@@ -429,7 +430,7 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
   }
   // The monitoring module's, per-item health's and the fault module's blocks: read (and refused
   // with file:line) by those modules when the gateway starts them.
-  for (const char* part : {"monitor", "health", "faults", "backup", "inspection"}) {
+  for (const char* part : {"monitor", "health", "faults", "backup", "inspection", "report"}) {
     if (auto it = root.FindMember(part); it != root.MemberEnd()) {
       if (!it->value.IsObject())
         return r.fail(std::string("/") + part, std::string(part) + " is an object");
@@ -437,6 +438,7 @@ Result<GatewayConfig> loadConfig(const std::string& path) {
                                         : std::string(part) == "health" ? c.health
                                         : std::string(part) == "backup" ? c.backup
                                         : std::string(part) == "faults" ? c.faults
+                                        : std::string(part) == "report" ? c.report
                                                                         : c.inspection;
       node.emplace(
           it->value, std::string("/") + part,

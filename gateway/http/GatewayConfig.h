@@ -114,6 +114,9 @@ struct GatewayConfig {
   // "backup" (dir, schedule, verify, encryption_key_file, keep): read by gateway/ops/backup
   // (parseBackupSettings) for `huitong backup` and the daily job; absent = no scheduled backup.
   std::optional<ConfigNode> backup;
+  // "report" (dir, schedule): read by gateway/ops/report (readReportSettings) for `huitong
+  // report monthly` and the monthly job; absent = reports under "reports", on the 1st at 06:00.
+  std::optional<ConfigNode> report;
   // The parsed file: adapter config blocks point into it.
   std::shared_ptr<const void> document;
   const SystemConfig* findSystem(const std::string& id) const;
