@@ -384,6 +384,40 @@ BOOST_AUTO_TEST_CASE(role_matrix_lockout_and_audit) {
          return Call{"GET", "/ops/v1/health/funeral/F1", ""};
        },
        readers},
+      // Inspections: auditors read runs and reports, operators run and sign off; a department
+      // sees nothing of it (a run by every staff member allowed; the first sign-off wins, the
+      // others are 409).
+      {"inspection runs",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/inspections", ""};
+       },
+       readers},
+      {"run an inspection",
+       [](const std::string&) {
+         return Call{"POST", "/ops/v1/inspections", ""};
+       },
+       staffOps},
+      {"an inspection report",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/inspections/1?format=html", ""};
+       },
+       readers},
+      {"sign off an inspection",
+       [](const std::string& who) {
+         return Call{"POST", "/ops/v1/inspections/1/sign-off", "{\"note\":\"by " + who + "\"}"};
+       },
+       staffOps},
+      // Monthly operation reports: auditors and operators read them; a department sees nothing.
+      {"monthly reports",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/reports/monthly", ""};
+       },
+       readers},
+      {"a monthly report",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/reports/monthly/2026-11?format=md", ""};
+       },
+       readers},
       // Fault tickets: every role reads (a department its own system's), a department opens
       // through the api channel and comments for its own system; the rest is admin, operator.
       {"tickets",
