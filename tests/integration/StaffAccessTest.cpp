@@ -499,6 +499,22 @@ BOOST_AUTO_TEST_CASE(role_matrix_lockout_and_audit) {
                      "{\"description\":\"by " + who + "\"}"};
        },
        staffOps},
+      // Configuration checks: auditors read drift and change records, operators approve.
+      {"configuration check",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/config/check", ""};
+       },
+       readers},
+      {"configuration change records",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/changes", ""};
+       },
+       readers},
+      {"approve a configuration change",
+       [](const std::string& who) {
+         return Call{"POST", "/ops/v1/changes", "{\"note\":\"by " + who + "\"}"};
+       },
+       staffOps},
   };
 
   int refusals = 0;
