@@ -499,6 +499,41 @@ BOOST_AUTO_TEST_CASE(role_matrix_lockout_and_audit) {
                      "{\"description\":\"by " + who + "\"}"};
        },
        staffOps},
+      // Major-fault reports and follow-up tasks are operations data: staff read them (a
+      // department not even its own system's), operators close tasks.
+      {"a major-fault report",
+       [&](const std::string&) {
+         return Call{"GET", "/ops/v1/tickets/" + ticketOf["marriage"] + "/report?format=markdown",
+                     ""};
+       },
+       readers},
+      {"major-fault reports",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/major-reports?month=2026-11", ""};
+       },
+       readers},
+      {"follow-up tasks",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/follow-ups?status=overdue", ""};
+       },
+       readers},
+      {"attach to the own system's ticket",
+       [&](const std::string&) {
+         return Call{"POST", "/ops/v1/tickets/" + ticketOf["marriage"] + "/attachments?name=a.json",
+                     "{}"};
+       },
+       {"ada", "otto", "mz", "ops-token"}},
+      {"another system's attachments",
+       [&](const std::string&) {
+         return Call{"GET", "/ops/v1/tickets/" + ticketOf["funeral"] + "/attachments", ""};
+       },
+       readers},
+      {"close a follow-up task",
+       [&](const std::string& who) {
+         return Call{"POST", "/ops/v1/follow-ups/" + ticketOf["marriage"] + "/1:close",
+                     "{\"note\":\"by " + who + "\"}"};
+       },
+       staffOps},
       // Configuration checks: auditors read drift and change records, operators approve.
       {"configuration check",
        [](const std::string&) {
