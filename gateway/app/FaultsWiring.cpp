@@ -180,9 +180,23 @@ Result<void> checkChannels(const ConfigNode& block, const faults::FaultRules& ru
   return {};
 }
 
+// Notices waiting for the sender at most: a burst of alert tickets (hundreds at once) fits; a
+// channel down for long makes the oldest wait, and what does not fit is dropped and counted.
+constexpr std::size_t kNoticeQueueCapacity = 1000;
+
 }  // namespace
 
+void FaultsWiring::stopNotifications(std::chrono::milliseconds deadline) {
+  if (notices_)
+    notices_->stop(deadline);
+}
+
+std::string FaultsWiring::renderMetrics() const {
+  return notices_ ? notices_->renderMetrics() : std::string();
+}
+
 FaultsWiring::~FaultsWiring() {
+  stopNotifications(std::chrono::milliseconds(0));
   // The alert engine must not call into a destroyed hook.
   if (monitoring_ != nullptr)
     monitoring_->service().alerts().setFaultTicketHook(nullptr);
@@ -246,7 +260,18 @@ Result<std::unique_ptr<FaultsWiring>> FaultsWiring::create(const std::optional<C
   w->store_ = std::move(store).value();
   w->service_ =
       std::make_unique<faults::TicketService>(*w->store_, trail, w->rules_, clock, calendar);
-  w->service_->setNotifier(w->notifier_.get());
+  // The queue's outcomes go on the tickets through the service, created just above.
+  faults::TicketService* service = w->service_.get();
+  w->notices_ = std::make_unique<faults::NotificationQueue>(
+      *w->notifier_, kNoticeQueueCapacity,
+      [service](const faults::TicketNotice& n, const Result<std::string>& outcome) {
+        service->recordNotified(n, outcome);
+      },
+      [](const std::string& message, const faults::TicketNotice& n) {
+        http::logLine("warning", message, {{"ticket", n.ticketId}, {"event", n.event}});
+      });
+  w->service_->setNotifier(w->notices_.get());
+  w->notices_->start();
   w->evidence_ = std::make_unique<MonitoringEvidence>(monitoring);
   w->service_->setEvidenceSource(w->evidence_.get());
   w->watcher_ = std::make_unique<faults::SlaWatcher>(*w->service_, policy, clock, calendar);

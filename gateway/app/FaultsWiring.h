@@ -7,6 +7,7 @@
 // exist when the gateway starts, 7x24, in round robin.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +20,7 @@
 #include "gateway/faults/MailIntake.h"
 #include "gateway/faults/MailTickets.h"
 #include "gateway/faults/MajorReports.h"
+#include "gateway/faults/NotificationQueue.h"
 #include "gateway/faults/SlaWatcher.h"
 #include "gateway/faults/TicketService.h"
 #include "gateway/faults/TicketStore.h"
@@ -52,6 +54,11 @@ class FaultsWiring {
   // system and the exchange store's figures over the incident window). REQUIRES: before the
   // server starts; both outlive the wiring.
   void useItemHealth(health::HealthService& health, storage::ExchangeStore& exchange);
+  // Ticket notices go through a bounded queue with its own sender thread (started here):
+  // requests never wait on a channel. serve stops it after the server, draining until
+  // `deadline`; its counters are on /metrics (renderMetrics).
+  void stopNotifications(std::chrono::milliseconds deadline = std::chrono::seconds(5));
+  std::string renderMetrics() const;
   // Groups and their sizes, for the start log line ("operators(2)").
   std::string summary() const;
 
@@ -61,6 +68,7 @@ class FaultsWiring {
   faults::FaultRules rules_;
   std::unique_ptr<faults::TicketStore> store_;
   std::unique_ptr<faults::TicketNotifier> notifier_;
+  std::unique_ptr<faults::NotificationQueue> notices_;
   std::unique_ptr<faults::IncidentEvidenceSource> evidence_;
   std::unique_ptr<faults::TicketService> service_;
   std::unique_ptr<faults::AlertTickets> alertTickets_;

@@ -307,6 +307,7 @@ class ServeApp : public Poco::Util::ServerApplication {
       return config ? kExitUsage : kExitFailed;
     }
     faultTickets.value()->useItemHealth(itemHealth, *store.value());
+    metrics.collector([&f = *faultTickets.value()] { return f.renderMetrics(); });
     // Configuration checks (docs/operations.md): /ops/v1/config/check and /ops/v1/changes.
     auto configDb = storage::StatementDatabase::open(c.store, "config", "configuration baselines");
     if (!configDb.ok()) {
@@ -411,6 +412,7 @@ class ServeApp : public Poco::Util::ServerApplication {
     opsJobs.stop();
     faultTickets.value()->mailIntake().stop();
     faultTickets.value()->slaWatcher().stop();
+    faultTickets.value()->stopNotifications();
     if (monitoring.value())
       monitoring.value()->stop();
     itemHealth.stop();

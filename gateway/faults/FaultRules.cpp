@@ -231,8 +231,21 @@ Result<FaultRules> FaultRules::parse(const ConfigNode& block) {
   auto att = block.object("attachments");
   if (!att.ok())
     return att.error();
-  if (auto k = att.value().allowOnly({"max_bytes", "max_count"}); !k.ok())
+  if (auto k = att.value().allowOnly({"max_bytes", "max_count", "content_types"}); !k.ok())
     return k.error();
+  if (att.value().has("content_types")) {
+    auto types = att.value().strings("content_types");
+    if (!types.ok())
+      return types.error();
+    for (const auto& t : types.value()) {
+      const auto slash = t.find('/');
+      if (slash == std::string::npos || slash == 0 || slash + 1 == t.size() ||
+          t.find_first_of(" ;,") != std::string::npos)
+        return att.value().fail("content_types",
+                                "\"" + t + "\" is not a media type such as image/png or image/*");
+    }
+    out.attachments.contentTypes = types.value();
+  }
   auto maxBytes = att.value().integer("max_bytes", out.attachments.maxBytes, 0, 1LL << 30);
   if (!maxBytes.ok())
     return maxBytes.error();
@@ -341,6 +354,20 @@ std::vector<std::string> FaultRules::onDuty(const MaintainerGroup& g, EpochMilli
       out.push_back(m);
   }
   return out;
+}
+
+bool AttachmentLimits::allows(const std::string& mediaType) const {
+  const auto slash = mediaType.find('/');
+  if (slash == std::string::npos)
+    return false;
+  for (const auto& t : contentTypes) {
+    if (t == mediaType)
+      return true;
+    if (t.size() == slash + 2 && t.compare(0, slash + 1, mediaType, 0, slash + 1) == 0 &&
+        t.back() == '*')
+      return true;
+  }
+  return false;
 }
 
 }  // namespace huitong::faults

@@ -61,6 +61,25 @@ struct DispatchRule {
 struct AttachmentLimits {
   std::int64_t maxBytes = 10LL * 1024 * 1024;  // one attachment's bytes kept at most
   int maxCount = 20;                           // attachments per ticket
+  // Media types an upload through the API may have ("image/*" matches every image type);
+  // faults.attachments.content_types replaces the list. Mail attachments are kept whatever
+  // their type (the mail is evidence as it came).
+  std::vector<std::string> contentTypes = {
+      "text/plain",
+      "text/csv",
+      "application/pdf",
+      "image/*",
+      "application/zip",
+      "application/json",
+      "application/xml",
+      "text/xml",
+      "message/rfc822",
+      "application/msword",
+      "application/vnd.ms-excel",
+      "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"};
+  // Whether `mediaType` (lower case, without parameters) is in contentTypes.
+  bool allows(const std::string& mediaType) const;
 };
 
 struct FaultRules {

@@ -229,8 +229,26 @@ void TicketService::notifyAfter(Ticket& t, const std::string& ev, const std::str
   else
     n.channels = rules_.channels;
   auto sent = notifier_->notify(n);
-  auto e = event(t, Caller::gateway("notify"), EventKind::kNotified,
-                 ev + ": " + (sent.ok() ? sent.value() : "failed: " + sent.error().describe()));
+  // Queued for the sender thread: it reports the outcome (recordNotified).
+  if (sent.ok() && notifier_->deferred())
+    return;
+  appendNotified(t, ev + ": " + (sent.ok() ? sent.value() : "failed: " + sent.error().describe()));
+}
+
+void TicketService::recordNotified(const TicketNotice& n, const Result<std::string>& outcome) {
+  auto loaded = store_.get(n.ticketId);
+  if (!loaded.ok() || !loaded.value())
+    return;
+  // History only: the ticket's version stays, so that the person who just changed it can change
+  // it again with the version the answer gave them.
+  auto e = event(
+      *loaded.value(), Caller::gateway("notify"), EventKind::kNotified,
+      n.event + ": " + (outcome.ok() ? outcome.value() : "failed: " + outcome.error().describe()));
+  (void)store_.appendHistory(n.ticketId, {e});
+}
+
+void TicketService::appendNotified(Ticket& t, const std::string& text) {
+  auto e = event(t, Caller::gateway("notify"), EventKind::kNotified, text);
   // The history keeps the outcome; a lost race with another change only loses this note's
   // retry, never the change itself.
   for (int attempt = 0; attempt < 3; ++attempt) {

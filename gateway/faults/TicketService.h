@@ -81,6 +81,9 @@ class TicketNotifier {
  public:
   virtual ~TicketNotifier() = default;
   virtual Result<std::string> notify(const TicketNotice& notice) = 0;
+  // True when notify() only queues the notice: the service then records the outcome when the
+  // sender reports it (recordNotified), not the "queued" answer.
+  virtual bool deferred() const { return false; }
 };
 
 class TicketService {
@@ -177,6 +180,11 @@ class TicketService {
   Result<FollowUp> closeFollowUp(const std::string& ticketId, int n, const std::string& note,
                                  const Caller& caller);
 
+  // A deferred notifier's outcome for `notice`: a `notified` event in its ticket's history,
+  // the ticket's version unchanged (not audited: the gateway's own bookkeeping). Failures to
+  // record are dropped (the notice was sent or not whatever the history says).
+  void recordNotified(const TicketNotice& notice, const Result<std::string>& outcome);
+
   // Reads: "ticket.not_found", "ticket.forbidden" (a department, another system's ticket).
   Result<Ticket> get(const std::string& id, const Caller& caller);
   Result<std::vector<TicketEvent>> history(const std::string& id, const Caller& caller);
@@ -195,6 +203,8 @@ class TicketService {
                           const Caller& caller, EventKind kind, const std::string& reason,
                           std::vector<TicketEvent>& events);
   void notifyAfter(Ticket& t, const std::string& event, const std::string& summary);
+  // Appends a `notified` event to `t` (retried on a lost race; `t` becomes the stored ticket).
+  void appendNotified(Ticket& t, const std::string& text);
   TicketEvent event(const Ticket& t, const Caller& caller, EventKind kind,
                     const std::string& text) const;
   bool canWrite(const Caller& caller) const;

@@ -247,6 +247,24 @@ class Store final : public TicketStore {
     return update(std::move(next), std::move(events), nullptr);
   }
 
+  Result<void> appendHistory(const std::string& ticketId,
+                             std::vector<TicketEvent> events) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    try {
+      return db_->transaction([&]() -> Result<void> {
+        auto exists = db_->run("SELECT version FROM ticket WHERE id = $1", {text(ticketId)});
+        if (!exists.ok())
+          return exists.error();
+        if (exists.value().empty())
+          return Error{"ticket.not_found", "no ticket " + ticketId, "id"};
+        return appendEvents(ticketId, events);
+      });
+    } catch (const std::exception& e) {
+      return Error{"store.internal", std::string("appending to a ticket's history: ") + e.what(),
+                   ""};
+    }
+  }
+
   Result<void> withDatabase(const DatabaseWork& work, bool transaction) override {
     std::lock_guard<std::mutex> lock(mu_);
     try {

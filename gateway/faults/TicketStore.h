@@ -62,6 +62,11 @@ class TicketStore {
   // Runs `work` on the store's connection under its lock (the ledger's reads; `transaction`:
   // inside one transaction).
   virtual Result<void> withDatabase(const DatabaseWork& work, bool transaction) = 0;
+  // Appends `events` to the ticket's history without changing the ticket (its version stays):
+  // the gateway's own notes, such as a queued notice's outcome, must not make a person's next
+  // change stale. None: "ticket.not_found".
+  virtual Result<void> appendHistory(const std::string& ticketId,
+                                     std::vector<TicketEvent> events) = 0;
   // The ticket's history, oldest first.
   virtual Result<std::vector<TicketEvent>> events(const std::string& ticketId) = 0;
 

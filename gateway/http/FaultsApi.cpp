@@ -1,5 +1,7 @@
 #include "gateway/http/FaultsApi.h"
 
+#include <algorithm>
+#include <cctype>
 #include <limits>
 #include <set>
 
@@ -62,14 +64,18 @@ void ticketProblem(HTTPServerResponse& res, const Error& e) {
   const std::string& c = e.code;
   int status = 500;
   if (c == "ticket.invalid" || c == "ticket.fix_required" || c == "ticket.report_required" ||
-      c == "ticket.attachment")
+      c == "ticket.attachment" || c == "ticket.report_invalid")
     status = 422;
   else if (c == "ticket.forbidden")
     status = 403;
+  else if (c == "ticket.attachment_too_large")
+    status = 413;
+  else if (c == "ticket.attachment_type")
+    status = 415;
   else if (c == "ticket.not_found" || c == "followup.not_found")
     status = 404;
   else if (c == "ticket.stale" || c == "ticket.illegal_move" || c == "ticket.closed" ||
-           c == "ticket.duplicate" || c == "followup.closed" || c == "ticket.report_invalid")
+           c == "ticket.duplicate" || c == "followup.closed")
     status = 409;
   else if (c == "ticket.busy" || c.rfind("store.", 0) == 0)
     status = 503;
@@ -247,11 +253,173 @@ rapidjson::Value followUpJson(const FollowUp& f, Day today, rapidjson::Document:
   return o;
 }
 
+std::size_t FaultsApi::maxUploadBytes() const {
+  return static_cast<std::size_t>(tickets_.rules().attachments.maxBytes);
+}
+
+rapidjson::Value attachmentJson(const AttachmentInfo& x, const std::string& ticketId,
+                                rapidjson::Document::AllocatorType& a) {
+  rapidjson::Value o(rapidjson::kObjectType);
+  o.AddMember("id", static_cast<std::int64_t>(x.id), a);
+  o.AddMember("name", json::string(x.name, a), a);
+  o.AddMember("content_type", json::string(x.contentType, a), a);
+  o.AddMember("size", static_cast<std::int64_t>(x.size), a);
+  o.AddMember("sha256", json::string(x.sha256, a), a);
+  o.AddMember("stored", x.stored, a);
+  o.AddMember("note", json::string(x.note, a), a);
+  o.AddMember("added_at", json::string(formatRfc3339(x.addedAt), a), a);
+  o.AddMember(
+      "href",
+      json::string("/ops/v1/tickets/" + ticketId + "/attachments/" + std::to_string(x.id), a), a);
+  return o;
+}
+
+// A file name as a Content-Disposition parameter: filename= with ASCII only (others '_'),
+// filename*= the UTF-8 bytes percent-encoded (RFC 6266).
+std::string contentDisposition(const std::string& name) {
+  std::string ascii, encoded;
+  static const char* kHex = "0123456789ABCDEF";
+  for (unsigned char c : name) {
+    const bool plain = std::isalnum(c) || c == '.' || c == '-' || c == '_';
+    ascii += plain || c == ' ' ? static_cast<char>(c) : '_';
+    if (plain) {
+      encoded += static_cast<char>(c);
+    } else {
+      encoded += '%';
+      encoded += kHex[c >> 4];
+      encoded += kHex[c & 15];
+    }
+  }
+  return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded;
+}
+
+void FaultsApi::attachments(HTTPServerRequest& req, HTTPServerResponse& res,
+                            const std::vector<std::string>& parts, const std::string& body,
+                            const registry::Actor& actor, const Permitted& permitted) {
+  const std::string& id = parts[3];
+  const std::string& method = req.getMethod();
+  auto t = tickets_.get(id, Caller::gateway("api"));
+  if (!t.ok())
+    return ticketProblem(res, t.error());
+  if (parts.size() == 6) {
+    if (method != "GET") {
+      res.set("Allow", "GET");
+      return problem(res, 405, "method-not-allowed", "use GET", "");
+    }
+    const std::string& n = parts[5];
+    if (n.empty() || n.size() > 18 || n.find_first_not_of("0123456789") != std::string::npos)
+      return problem(res, 404, "ticket.attachment_not_found",
+                     "attachments are numbered: /ops/v1/tickets/ID/attachments/N", "attachment");
+    if (!permitted(actor, Access::kRead, t.value().system))
+      return;
+    auto found = tickets_.store().attachment(id, std::stoll(n));
+    if (!found.ok())
+      return ticketProblem(res, found.error());
+    if (!found.value())
+      return problem(res, 404, "ticket.attachment_not_found",
+                     "ticket " + id + " has no attachment " + n, "attachment");
+    const auto& [info, bytes] = *found.value();
+    if (!info.stored)
+      return problem(res, 404, "ticket.attachment_not_kept",
+                     "attachment " + n + " (" + info.name + ") was not kept: " + info.note,
+                     "attachment");
+    res.set("Content-Disposition", contentDisposition(info.name));
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("Cache-Control", "no-store");
+    return send(res, 200, bytes, info.contentType);
+  }
+  if (method == "GET") {
+    if (!permitted(actor, Access::kRead, t.value().system))
+      return;
+    rapidjson::Document d(rapidjson::kObjectType);
+    auto& a = d.GetAllocator();
+    rapidjson::Value list(rapidjson::kArrayType);
+    for (const auto& x : t.value().attachments)
+      list.PushBack(attachmentJson(x, id, a), a);
+    d.AddMember("attachments", list, a);
+    return send(res, 200, json::write(d), "application/json; charset=utf-8");
+  }
+  if (method != "POST") {
+    res.set("Allow", "GET, POST");
+    return problem(res, 405, "method-not-allowed", "use GET or POST", "");
+  }
+  if (!permitted(actor, Access::kReport, t.value().system))
+    return;
+  {
+    Poco::URI uri(req.getURI());
+    for (const auto& [k, v] : uri.getQueryParameters()) {
+      if (k != "name")
+        return badRequest(res, k, "unknown parameter \"" + k.substr(0, 64) + "\"; known: name");
+    }
+  }
+  const std::string name = queryParam(req, "name");
+  if (name.empty() || name.size() > 200 || name.find_first_of("/\\") != std::string::npos ||
+      std::any_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+    return problem(res, 422, "ticket.invalid",
+                   "?name= gives the file's name: 1 to 200 bytes, no path separators or control "
+                   "characters",
+                   "name");
+  std::string type = req.getContentType();
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.back() == ' ')
+    type.pop_back();
+  std::transform(type.begin(), type.end(), type.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const auto& limits = tickets_.rules().attachments;
+  if (!limits.allows(type)) {
+    std::string known;
+    for (const auto& k : limits.contentTypes)
+      known += (known.empty() ? "" : ", ") + k;
+    return problem(res, 415, "ticket.attachment_type",
+                   "an attachment of type \"" + type.substr(0, 100) +
+                       "\" is not accepted (faults.attachments.content_types: " + known + ")",
+                   "content-type");
+  }
+  if (static_cast<std::int64_t>(body.size()) > limits.maxBytes)
+    return problem(res, 413, "ticket.attachment_too_large",
+                   "the file has " + std::to_string(body.size()) +
+                       " bytes, more than faults.attachments.max_bytes (" +
+                       std::to_string(limits.maxBytes) + ")",
+                   "body");
+  if (body.empty())
+    return problem(res, 422, "ticket.invalid", "the body is the file's bytes: it is empty", "body");
+  auto added = tickets_.attach(id, NewAttachment{name, type, body}, Caller::staff(actor));
+  if (!added.ok())
+    return ticketProblem(res, added.error());
+  res.set("Location", "/ops/v1/tickets/" + id + "/attachments/" + std::to_string(added.value().id));
+  rapidjson::Document d;
+  send(res, 201, json::write(attachmentJson(added.value(), id, d.GetAllocator())),
+       "application/json; charset=utf-8");
+}
+
 void FaultsApi::report(HTTPServerRequest& req, HTTPServerResponse& res, const std::string& id,
-                       const registry::Actor& actor, const Permitted& permitted) {
+                       const std::string& body, const registry::Actor& actor,
+                       const Permitted& permitted) {
+  if (req.getMethod() == "PUT") {
+    // Written by a person: merged over the current report (saved, else pre-filled with the
+    // monitoring evidence), as `huitong ticket report --edit` does.
+    auto t = tickets_.get(id, Caller::gateway("api"));
+    if (!t.ok())
+      return ticketProblem(res, t.error());
+    if (!permitted(actor, Access::kManage, t.value().system))
+      return;
+    auto current = tickets_.report(id, policy_, Caller::staff(actor));
+    if (!current.ok())
+      return ticketProblem(res, current.error());
+    auto edited = parseMajorReport(body, current.value());
+    if (!edited.ok())
+      return problem(res, 422, edited.error().code, edited.error().message, edited.error().path);
+    auto saved = tickets_.saveMajorReport(id, edited.value(), Caller::staff(actor));
+    if (!saved.ok())
+      return ticketProblem(res, saved.error());
+    auto shown = tickets_.report(id, policy_, Caller::staff(actor));
+    if (!shown.ok())
+      return ticketProblem(res, shown.error());
+    return send(res, 200, majorReportJson(shown.value()), "application/json; charset=utf-8");
+  }
   if (req.getMethod() != "GET") {
-    res.set("Allow", "GET");
-    return problem(res, 405, "method-not-allowed", "use GET", "");
+    res.set("Allow", "GET, PUT");
+    return problem(res, 405, "method-not-allowed", "use GET or PUT", "");
   }
   {
     Poco::URI uri(req.getURI());
@@ -423,6 +591,15 @@ void FaultsApi::handle(HTTPServerRequest& req, HTTPServerResponse& res,
   }
   if (parts[2] == "follow-ups")
     return followUps(req, res, parts, body, actor, permitted);
+  if ((parts.size() == 5 || parts.size() == 6) && parts[4] == "attachments") {
+    int y = 0;
+    std::int64_t no = 0;
+    if (!parseTicketId(parts[3], y, no))
+      return problem(res, 404, "ticket.not_found",
+                     "no ticket \"" + parts[3].substr(0, 40) + "\" (ids look like T-2026-000123)",
+                     "id");
+    return attachments(req, res, parts, body, actor, permitted);
+  }
   if (parts.size() == 5 && parts[4] == "report") {
     int y = 0;
     std::int64_t no = 0;
@@ -430,7 +607,7 @@ void FaultsApi::handle(HTTPServerRequest& req, HTTPServerResponse& res,
       return problem(res, 404, "ticket.not_found",
                      "no ticket \"" + parts[3].substr(0, 40) + "\" (ids look like T-2026-000123)",
                      "id");
-    return report(req, res, parts[3], actor, permitted);
+    return report(req, res, parts[3], body, actor, permitted);
   }
   if (parts.size() == 3) {
     if (method == "GET")

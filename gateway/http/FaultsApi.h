@@ -41,6 +41,9 @@ class FaultsApi {
   using Permitted =
       std::function<bool(const registry::Actor& actor, Access access, const std::string& system)>;
 
+  // The largest request body an attachment upload may need (faults.attachments.max_bytes): the
+  // server reads bodies of /ops/v1/tickets/ID/attachments up to this.
+  std::size_t maxUploadBytes() const;
   // Whether `parts` (the path's segments) are /ops/v1/tickets[/...], /ops/v1/major-reports or
   // /ops/v1/follow-ups[/...].
   static bool handles(const std::vector<std::string>& parts);
@@ -59,8 +62,12 @@ class FaultsApi {
            const std::string& id, const std::string& action, const std::string& body,
            const registry::Actor& actor, const Permitted& permitted);
 
+  void attachments(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
+                   const std::vector<std::string>& parts, const std::string& body,
+                   const registry::Actor& actor, const Permitted& permitted);
   void report(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
-              const std::string& id, const registry::Actor& actor, const Permitted& permitted);
+              const std::string& id, const std::string& body, const registry::Actor& actor,
+              const Permitted& permitted);
   void majorReports(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
                     const registry::Actor& actor, const Permitted& permitted);
   void followUps(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,

@@ -137,9 +137,13 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     const auto start = std::chrono::steady_clock::now();
     try {
       // A mapping upload carries the mapping's files (registry::kMaxBundleBytes, as JSON).
-      const std::size_t limit = req.getURI().rfind("/ops/v1/mappings/", 0) == 0
-                                    ? std::max(ctx_.config.maxBodyBytes, kMaxMappingUploadBytes)
-                                    : ctx_.config.maxBodyBytes;
+      std::size_t limit = req.getURI().rfind("/ops/v1/mappings/", 0) == 0
+                              ? std::max(ctx_.config.maxBodyBytes, kMaxMappingUploadBytes)
+                              : ctx_.config.maxBodyBytes;
+      // A ticket's attachment upload carries the file (faults.attachments.max_bytes).
+      if (ctx_.faults != nullptr && req.getURI().rfind("/ops/v1/tickets/", 0) == 0 &&
+          req.getURI().find("/attachments") != std::string::npos)
+        limit = std::max(limit, ctx_.faults->maxUploadBytes());
       if (!readBody(req, res, limit, body_)) {
         sendProblem(res, 413, "too-large", "Body too large",
                     "the body exceeds " + std::to_string(limit) + " bytes");

@@ -6,13 +6,17 @@
 
 #include <unistd.h>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "gateway/core/Json.h"
 #include "gateway/faults/IncidentEvidence.h"
 #include "gateway/faults/MajorReports.h"
+#include "gateway/faults/NotificationQueue.h"
 #include "gateway/faults/SlaWatcher.h"
 #include "gateway/faults/TicketService.h"
 #include "gateway/faults/TicketSla.h"
@@ -644,4 +648,114 @@ BOOST_AUTO_TEST_CASE(report_evidence_follow_ups_and_the_report_list) {
                                          at("2026-11-01T00:00:00+08:00"), kOperator);
   BOOST_TEST_REQUIRE(october.ok());
   BOOST_TEST(october.value().empty());
+}
+
+// Notices off the request path: a blocked channel never blocks notify(); a full queue drops and
+// counts; the outcome lands on the ticket as its `notified` event; stop drains until its deadline.
+struct GatedNotifier final : TicketNotifier {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool open = false;
+  int calls = 0;
+  std::chrono::milliseconds each{0};
+  Result<std::string> notify(const TicketNotice&) override {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return open; });
+    ++calls;
+    lock.unlock();
+    std::this_thread::sleep_for(each);
+    return std::string("sent to test");
+  }
+  void release() {
+    std::lock_guard<std::mutex> lock(mu);
+    open = true;
+    cv.notify_all();
+  }
+};
+
+BOOST_AUTO_TEST_CASE(notices_queue_off_the_request_path) {
+  GatedNotifier channel;
+  std::mutex mu;
+  std::vector<std::string> outcomes;
+  int logged = 0;
+  NotificationQueue queue(
+      channel, 2,
+      [&](const TicketNotice& n, const Result<std::string>& r) {
+        std::lock_guard<std::mutex> lock(mu);
+        outcomes.push_back(n.ticketId + " " + (r.ok() ? r.value() : r.error().code));
+      },
+      [&](const std::string&, const TicketNotice&) { ++logged; });
+  queue.start();
+  TicketNotice n;
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<Result<std::string>> answers;
+  for (int i = 0; i < 4; ++i) {
+    n.ticketId = "T-2026-00000" + std::to_string(i + 1);
+    answers.push_back(queue.notify(n));
+    // The sender holds the first one: the queue then holds two, the fourth does not fit.
+    if (i == 0) {
+      for (int wait = 0; wait < 200 && queue.counts().depth > 0; ++wait)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  BOOST_TEST(ms < 1000.0, "notify took " << ms << " ms with the channel blocked");
+  BOOST_TEST(answers[0].ok());
+  BOOST_TEST(answers[2].ok());
+  BOOST_TEST_REQUIRE(!answers[3].ok());
+  BOOST_TEST(answers[3].error().code == "notify.dropped");
+  BOOST_TEST(logged == 1);
+  BOOST_TEST(queue.renderMetrics().find("huitong_ticket_notices_total{outcome=\"dropped\"} 1") !=
+             std::string::npos);
+  channel.release();
+  queue.stop(std::chrono::seconds(5));
+  BOOST_TEST(channel.calls == 3);
+  BOOST_TEST(queue.counts().sent == 3u);
+  BOOST_TEST(outcomes.size() == 3u);
+  BOOST_TEST(!queue.notify(n).ok());  // stopped: refused, counted
+
+  // A slow channel past the stop deadline: what is left is dropped and reported.
+  GatedNotifier slow;
+  slow.each = std::chrono::milliseconds(150);
+  slow.release();
+  std::vector<std::string> late;
+  NotificationQueue bounded(
+      slow, 10,
+      [&](const TicketNotice&, const Result<std::string>& r) {
+        late.push_back(r.ok() ? "sent" : r.error().code);
+      },
+      nullptr);
+  bounded.start();
+  for (int i = 0; i < 6; ++i)
+    BOOST_TEST(bounded.notify(n).ok());
+  const auto stopAt = std::chrono::steady_clock::now();
+  bounded.stop(std::chrono::milliseconds(200));
+  const double stopMs =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - stopAt).count();
+  BOOST_TEST(stopMs < 800.0, "stop took " << stopMs << " ms");
+  BOOST_TEST(late.size() == 6u);
+  const auto c = bounded.counts();
+  BOOST_TEST(c.sent + c.dropped == 6u);
+  BOOST_TEST(c.dropped >= 2u);
+}
+
+BOOST_AUTO_TEST_CASE(queued_notices_are_recorded_on_the_ticket) {
+  Fixture f;
+  NotificationQueue queue(
+      f.notifier, 10,
+      [&](const TicketNotice& n, const Result<std::string>& r) { f.service->recordNotified(n, r); },
+      nullptr);
+  f.service->setNotifier(&queue);
+  queue.start();
+  auto c = f.service->create(phoneCall("婚姻登记接口超时"), kOperator);
+  BOOST_TEST_REQUIRE(c.ok(), errorOf(c));
+  const std::string id = c.value().ticket.id;
+  queue.stop(std::chrono::seconds(5));
+  const auto history = f.history(id);
+  BOOST_TEST(countKind(history, EventKind::kNotified) == 1);
+  for (const auto& e : history) {
+    if (e.kind == EventKind::kNotified)
+      BOOST_TEST(e.text == "assigned: recorded");
+  }
 }

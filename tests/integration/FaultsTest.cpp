@@ -373,4 +373,150 @@ BOOST_AUTO_TEST_CASE(alerts_phone_calls_and_departments_become_dispatched_ticket
   BOOST_TEST(runHuitong(dir.path(), {"audit", "verify", "--config", cfg}, "") == 0);
 }
 
+// The major-fault report over the API with the monitoring evidence (a failing TCP probe), its
+// improvements as follow-up tasks (listed, overdue, closed with a note), the report listed by
+// month, and attachments uploaded (bounded by faults.attachments), listed and downloaded.
+BOOST_AUTO_TEST_CASE(reports_follow_ups_and_attachments_over_the_api) {
+  TempDir dir("huitong-it-faults-report");
+  const int dbPort = closedPort();
+  GatewayOptions o;
+  o.store = freshStore(dir.path());
+  o.platformUrl = "http://127.0.0.1:9";
+  o.platformToken = "unused";
+  o.systems = {makeCredential("marriage")};
+  std::string config = gatewayConfigJson(o, dir.path());
+  const std::string anchor = "\"ops_token\": \"it-ops-token\",\n";
+  BOOST_TEST_REQUIRE(config.find(anchor) != std::string::npos);
+  config.replace(config.find(anchor), anchor.size(),
+                 anchor +
+                     "  \"monitor\": {\"workers\": 1,\n"
+                     "    \"tcp\": [{\"id\": \"db-port\", \"host\": \"127.0.0.1\", \"port\": " +
+                     std::to_string(dbPort) +
+                     ", \"schedule\": \"7x24\", \"interval_s\": 5, \"timeout_ms\": 500}]},\n"
+                     "  \"faults\": {\"attachments\": {\"max_bytes\": 1000,\n"
+                     "    \"content_types\": [\"text/plain\", \"image/*\"]}},\n");
+  o.configText = config;
+  GatewayProcess gateway(dir.path(), o);
+  const std::string cfg = gateway.configPath().string();
+  HttpClient c(gateway.port());
+  const Headers ops = bearer("it-ops-token");
+  for (const auto& a :
+       std::vector<std::vector<std::string>>{{"li", "operator"}, {"aud", "auditor"}}) {
+    BOOST_TEST_REQUIRE(
+        runHuitong(dir.path(), {"user", "create", "--config", cfg, "--name", a[0], "--role", a[1]},
+                   kPassword + "\n") == 0,
+        a[0]);
+  }
+  auto tokenOf = [&](const std::string& name) {
+    const Answer a = c.send("POST", "/auth/v1/login",
+                            "{\"name\":\"" + name + "\",\"password\":\"" + kPassword + "\"}",
+                            "application/json");
+    return str(doc(a.body), "token");
+  };
+  const Headers aud = bearer(tokenOf("aud"));
+  const std::string now = formatRfc3339(SystemClock().now());
+  Answer a =
+      c.send("POST", "/ops/v1/tickets",
+             "{\"channel\":\"phone\",\"reporter\":\"张三\",\"contact\":\"010-1\","
+             "\"reported_at\":\"" +
+                 now + "\",\"system\":\"marriage\",\"severity\":\"major\",\"title\":\"交换中断\"}",
+             "application/json", ops);
+  BOOST_TEST_REQUIRE(a.status == 201, a.body);
+  const std::string id = str(doc(a.body), "id");
+
+  // Attachments: kept, listed, downloaded; too large, a refused type, a bad name, an auditor.
+  a = c.send("POST",
+             "/ops/v1/tickets/" + id + "/attachments?name=" + "log%20%E6%97%A5%E5%BF%97.txt",
+             "disk full at 09:50\n", "text/plain; charset=utf-8", ops);
+  BOOST_TEST_REQUIRE(a.status == 201, a.body);
+  const std::string href = a.header("location");
+  BOOST_TEST(href == "/ops/v1/tickets/" + id + "/attachments/1");
+  a = c.send("POST", "/ops/v1/tickets/" + id + "/attachments?name=big.txt", std::string(1001, 'x'),
+             "text/plain", ops);
+  BOOST_TEST(a.status == 413, a.body);
+  BOOST_TEST(a.header("content-type").find("application/problem+json") == 0);
+  BOOST_TEST(str(doc(a.body), "rule") == "ticket.attachment_too_large");
+  a = c.send("POST", "/ops/v1/tickets/" + id + "/attachments?name=run.sh", "#!/bin/sh",
+             "application/x-sh", ops);
+  BOOST_TEST(a.status == 415, a.body);
+  BOOST_TEST(str(doc(a.body), "rule") == "ticket.attachment_type");
+  a = c.send("POST", "/ops/v1/tickets/" + id + "/attachments?name=..%2Fetc", "x", "text/plain",
+             ops);
+  BOOST_TEST(a.status == 422, a.body);
+  BOOST_TEST(str(doc(a.body), "field") == "name");
+  a = c.send("POST", "/ops/v1/tickets/" + id + "/attachments?name=a.txt", "x", "text/plain", aud);
+  BOOST_TEST(a.status == 403, a.body);
+  a = c.send("GET", "/ops/v1/tickets/" + id + "/attachments", "", "", aud);
+  BOOST_TEST_REQUIRE(a.status == 200, a.body);
+  BOOST_TEST(doc(a.body)["attachments"].Size() == 1U);
+  a = c.send("GET", href, "", "", aud);
+  BOOST_TEST(a.status == 200);
+  BOOST_TEST(a.body == "disk full at 09:50\n");
+  BOOST_TEST(a.header("content-disposition").find("filename*=UTF-8''log%20%E6%97%A5") !=
+             std::string::npos);
+  BOOST_TEST(c.send("GET", "/ops/v1/tickets/" + id + "/attachments/9", "", "", ops).status == 404);
+
+  // The report pre-filled with the failing probe (wait for its first runs).
+  BOOST_TEST(eventually(
+      [&] {
+        const Answer r = c.send("GET", "/ops/v1/tickets/" + id + "/report", "", "", aud);
+        const auto d = doc(r.body);
+        return r.status == 200 && d.HasMember("evidence") && d["evidence"]["probes"].Size() > 0;
+      },
+      20s));
+  a = c.send("GET", "/ops/v1/tickets/" + id + "/report?format=html", "", "", aud);
+  BOOST_TEST(a.status == 200);
+  BOOST_TEST(a.header("content-type").find("text/html") == 0);
+  BOOST_TEST(a.body.find("Monitoring evidence") != std::string::npos);
+  BOOST_TEST(a.body.find("db-port") != std::string::npos);
+  a = c.send("GET", "/ops/v1/tickets/" + id + "/report?format=markdown", "", "", ops);
+  BOOST_TEST(a.header("content-type").find("text/markdown") == 0);
+  BOOST_TEST(c.send("GET", "/ops/v1/tickets/" + id + "/report?format=pdf", "", "", ops).status ==
+             400);
+
+  // Written over the API: merged over the pre-filled report, which keeps its evidence; the
+  // improvement becomes a task (overdue ones: test_faults_tickets_sla).
+  a = c.send("PUT", "/ops/v1/tickets/" + id + "/report",
+             "{\"improvements\": [{\"action\": \"端口监控\", \"owner\": \"wang\", \"due\": "
+             "\"2026-13-01\"}]}",
+             "application/json", ops);
+  BOOST_TEST(a.status == 422, a.body);
+  BOOST_TEST(str(doc(a.body), "field") == "improvements[1].due");
+  a = c.send("PUT", "/ops/v1/tickets/" + id + "/report",
+             "{\"cause\": \"端口关闭\", \"measures\": \"重启\", \"improvements\": [{\"action\": "
+             "\"端口监控\", \"owner\": \"wang\", \"due\": \"2099-01-01\"}]}",
+             "application/json", aud);
+  BOOST_TEST(a.status == 403, a.body);
+  a = c.send("PUT", "/ops/v1/tickets/" + id + "/report",
+             "{\"cause\": \"端口关闭\", \"measures\": \"重启\", \"improvements\": [{\"action\": "
+             "\"端口监控\", \"owner\": \"wang\", \"due\": \"2099-01-01\"}]}",
+             "application/json", ops);
+  BOOST_TEST_REQUIRE(a.status == 200, a.body);
+  BOOST_TEST(doc(a.body)["evidence"]["probes"].Size() > 0U);
+  a = c.send("GET", "/ops/v1/follow-ups?status=open", "", "", aud);
+  BOOST_TEST_REQUIRE(a.status == 200, a.body);
+  BOOST_TEST_REQUIRE(doc(a.body)["follow_ups"].Size() == 1U);
+  BOOST_TEST(str(doc(a.body)["follow_ups"][0], "owner") == "wang");
+  a = c.send("GET", "/ops/v1/tickets/" + id, "", "", ops);
+  BOOST_TEST(doc(a.body)["follow_ups"].Size() == 1U);
+  BOOST_TEST(c.send("GET", "/ops/v1/follow-ups?status=late", "", "", ops).status == 400);
+  a = c.send("POST", "/ops/v1/follow-ups/" + id + "/1:close", "{\"note\":\" \"}",
+             "application/json", ops);
+  BOOST_TEST(a.status == 422, a.body);
+  a = c.send("POST", "/ops/v1/follow-ups/" + id + "/1:close", "{\"note\":\"已上线\"}",
+             "application/json", ops);
+  BOOST_TEST(a.status == 200, a.body);
+  BOOST_TEST(str(doc(a.body), "status") == "closed");
+  a = c.send("POST", "/ops/v1/follow-ups/" + id + "/1:close", "{\"note\":\"again\"}",
+             "application/json", ops);
+  BOOST_TEST(a.status == 409, a.body);
+  a = c.send("GET", "/ops/v1/major-reports?month=" + now.substr(0, 7), "", "", aud);
+  BOOST_TEST_REQUIRE(a.status == 200, a.body);
+  BOOST_TEST_REQUIRE(doc(a.body)["reports"].Size() == 1U);
+  BOOST_TEST(str(doc(a.body)["reports"][0], "ticket_id") == id);
+  BOOST_TEST(c.send("GET", "/ops/v1/major-reports?month=2026-13", "", "", ops).status == 400);
+  a = c.send("GET", "/ops/v1/audit?action=ticket.follow_up_close", "", "", ops);
+  BOOST_TEST(a.body.find(id) != std::string::npos, a.body);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -384,6 +384,29 @@ BOOST_AUTO_TEST_CASE(role_matrix_lockout_and_audit) {
          return Call{"GET", "/ops/v1/health/funeral/F1", ""};
        },
        readers},
+      // Inspections: auditors read runs and reports, operators run and sign off; a department
+      // sees nothing of it (a run by every staff member allowed; the first sign-off wins, the
+      // others are 409).
+      {"inspection runs",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/inspections", ""};
+       },
+       readers},
+      {"run an inspection",
+       [](const std::string&) {
+         return Call{"POST", "/ops/v1/inspections", ""};
+       },
+       staffOps},
+      {"an inspection report",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/inspections/1?format=html", ""};
+       },
+       readers},
+      {"sign off an inspection",
+       [](const std::string& who) {
+         return Call{"POST", "/ops/v1/inspections/1/sign-off", "{\"note\":\"by " + who + "\"}"};
+       },
+       staffOps},
       // Monthly operation reports: auditors and operators read them; a department sees nothing.
       {"monthly reports",
        [](const std::string&) {
@@ -474,6 +497,57 @@ BOOST_AUTO_TEST_CASE(role_matrix_lockout_and_audit) {
        [&](const std::string& who) {
          return Call{"PATCH", "/ops/v1/tickets/" + ticketOf["marriage"],
                      "{\"description\":\"by " + who + "\"}"};
+       },
+       staffOps},
+      // Major-fault reports and follow-up tasks are operations data: staff read them (a
+      // department not even its own system's), operators close tasks.
+      {"a major-fault report",
+       [&](const std::string&) {
+         return Call{"GET", "/ops/v1/tickets/" + ticketOf["marriage"] + "/report?format=markdown",
+                     ""};
+       },
+       readers},
+      {"major-fault reports",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/major-reports?month=2026-11", ""};
+       },
+       readers},
+      {"follow-up tasks",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/follow-ups?status=overdue", ""};
+       },
+       readers},
+      {"attach to the own system's ticket",
+       [&](const std::string&) {
+         return Call{"POST", "/ops/v1/tickets/" + ticketOf["marriage"] + "/attachments?name=a.json",
+                     "{}"};
+       },
+       {"ada", "otto", "mz", "ops-token"}},
+      {"another system's attachments",
+       [&](const std::string&) {
+         return Call{"GET", "/ops/v1/tickets/" + ticketOf["funeral"] + "/attachments", ""};
+       },
+       readers},
+      {"close a follow-up task",
+       [&](const std::string& who) {
+         return Call{"POST", "/ops/v1/follow-ups/" + ticketOf["marriage"] + "/1:close",
+                     "{\"note\":\"by " + who + "\"}"};
+       },
+       staffOps},
+      // Configuration checks: auditors read drift and change records, operators approve.
+      {"configuration check",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/config/check", ""};
+       },
+       readers},
+      {"configuration change records",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/changes", ""};
+       },
+       readers},
+      {"approve a configuration change",
+       [](const std::string& who) {
+         return Call{"POST", "/ops/v1/changes", "{\"note\":\"by " + who + "\"}"};
        },
        staffOps},
   };
