@@ -2,7 +2,8 @@
 // `huitong drill platform-outage` against the real `huitong serve` and `huitong mock-platform`.
 // The platform is away for 4 s while 20 marriage messages go through the intake; every one is
 // accepted, the backlog drains once the platform is back, every accepted event is at the
-// platform, the time to drain is measured and the drill is on the audit trail (chain intact).
+// platform, the time to drain is measured and the drill is on the audit trail (chain intact)
+// under the operator's staff login.
 // SIGTERM in the middle of an outage restores the platform before the drill exits.
 #include <csignal>
 #include <set>
@@ -53,6 +54,13 @@ BOOST_AUTO_TEST_CASE(platform_outage_drill_nothing_lost_drain_measured_and_recor
   GatewayProcess gateway(dir.path(), deliveringTo(dir.path(), platform, {marriage}));
   const std::string gatewayUrl = "http://127.0.0.1:" + std::to_string(gateway.port());
   const std::int64_t heldBefore = platform.receivedTotal();
+  // An operator's staff login: the drill logs in with it and records under its name.
+  const auto password = dir.write("password.txt", "drill-password-2026\n");
+  Process user({huitongBinary().string(), "user", "create", "--config",
+                gateway.configPath().string(), "--name", "zhou.drill", "--role", "operator"},
+               dir.path(), "user", password.string());
+  user.wait(30s);
+  BOOST_REQUIRE_EQUAL(user.describe(), "exit 0");
 
   const auto start = std::chrono::steady_clock::now();
   Process drill({huitongBinary().string(),
@@ -75,8 +83,10 @@ BOOST_AUTO_TEST_CASE(platform_outage_drill_nothing_lost_drain_measured_and_recor
                  "--json",
                  "--config",
                  gateway.configPath().string(),
-                 "--actor",
-                 "zhou.drill"},
+                 "--user",
+                 "zhou.drill",
+                 "--password-file",
+                 password.string()},
                 dir.path(), "drill");
   const int status = drill.wait(60s);
   const double took = secondsSince(start);
@@ -117,6 +127,7 @@ BOOST_AUTO_TEST_CASE(platform_outage_drill_nothing_lost_drain_measured_and_recor
 
   // Recorded on the audit trail, which still verifies.
   BOOST_TEST(out.find("recorded as audit entry") != std::string::npos);
+  BOOST_TEST(out.find("(drill.platform_outage) by zhou.drill") != std::string::npos);
   Process verify(
       {huitongBinary().string(), "audit", "verify", "--config", gateway.configPath().string()},
       dir.path(), "verify");

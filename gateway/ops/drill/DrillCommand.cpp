@@ -2,11 +2,17 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
+#include <sstream>
 
+#include <rapidjson/document.h>
+
+#include "gateway/core/Json.h"
 #include "gateway/http/GatewayConfig.h"
+#include "gateway/ops/drill/DrillHttp.h"
 #include "gateway/ops/drill/DrillLedger.h"
 #include "gateway/ops/drill/PlatformOutageDrill.h"
 #include "gateway/registry/RegistryStore.h"
@@ -20,16 +26,17 @@ constexpr int kOk = 0, kFailed = 1, kUsage = 2;
 const char* const kUsageText =
     "usage: huitong drill platform-outage [--gateway URL] [--platform-admin URL]\n"
     "         [--outage-seconds N] [--messages N] [--system S] [--simulator-config FILE]\n"
-    "         [--drain-timeout N] [--ops-token T] [--json]\n"
-    "         [--config FILE --actor NAME [--role operator|admin]]\n"
+    "         [--drain-timeout N] [--ops-token T | --user NAME --password-file FILE|-]\n"
+    "         [--json] [--config FILE [--actor NAME] [--role operator|admin]]\n"
     "Takes the (mock) platform away for N seconds (default 30), sends N messages (default 20)\n"
     "of department S (default marriage, signed with its key from the simulator config, default\n"
     "sandbox/demo/simulator.json) through the gateway's intake meanwhile, brings the platform\n"
     "back and waits (at most --drain-timeout s, default 300) until every accepted event is held\n"
     "by the platform. Defaults: --gateway http://127.0.0.1:8600, --platform-admin\n"
-    "http://127.0.0.1:8601 (the demo). --ops-token (or HUITONG_OPS_TOKEN) reads the gateway's\n"
-    "state of missing events. --config and --actor record the result on the audit trail\n"
-    "(drill.platform_outage). Ctrl-C or SIGTERM restores the platform before exiting.\n"
+    "http://127.0.0.1:8601 (the demo). --ops-token (or HUITONG_OPS_TOKEN), or a staff login\n"
+    "(--user, the password read from --password-file, '-' = stdin), reads the gateway's state of\n"
+    "missing events. --config and --actor (default: --user) record the result on the audit\n"
+    "trail (drill.platform_outage). Ctrl-C or SIGTERM restores the platform before exiting.\n"
     "Exit 0: nothing lost; 1: an event missing, a message refused, or the drill failed; 2: "
     "usage.\n";
 
@@ -90,7 +97,8 @@ int runDrill(const std::vector<std::string>& args, std::ostream& out, std::ostre
     return usage("unknown drill '" + args[0] + "' (known: platform-outage)");
   const std::set<std::string> valued = {
       "gateway",       "platform-admin", "outage-seconds", "messages", "system", "simulator-config",
-      "drain-timeout", "ops-token",      "config",         "actor",    "role"};
+      "drain-timeout", "ops-token",      "config",         "actor",    "role",   "user",
+      "password-file"};
   std::map<std::string, std::string> opt;
   bool asJson = false;
   for (std::size_t i = 1; i < args.size(); ++i) {
@@ -153,6 +161,30 @@ int runDrill(const std::vector<std::string>& args, std::ostream& out, std::ostre
   // Recording is decided before anything runs: a drill nobody can record is refused up front.
   std::unique_ptr<registry::RegistryStore> registry;
   registry::Actor actor;
+  if (opt.count("user") && !opt.count("actor"))
+    opt["actor"] = opt["user"];
+  if (opt.count("user") != opt.count("password-file"))
+    return usage("--user NAME and --password-file FILE go together (a staff login)");
+  if (opt.count("user") && opt.count("ops-token"))
+    return usage("give --ops-token or --user, not both");
+  std::string password;
+  if (opt.count("password-file")) {
+    const std::string f = opt["password-file"];
+    std::ostringstream text;
+    if (f == "-") {
+      text << std::cin.rdbuf();
+    } else {
+      std::ifstream in(f, std::ios::binary);
+      if (!in) {
+        err << "huitong drill: cannot read " << f << " (--password-file)\n";
+        return kUsage;
+      }
+      text << in.rdbuf();
+    }
+    password = text.str();
+    while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
+      password.pop_back();
+  }
   if (opt.count("config") || opt.count("actor")) {
     if (get("config", "").empty() || get("actor", "").empty())
       return usage("--config FILE and --actor NAME go together (they record the drill)");
@@ -182,6 +214,22 @@ int runDrill(const std::vector<std::string>& args, std::ostream& out, std::ostre
     return kUsage;
   }
 
+  if (opt.count("user")) {
+    rapidjson::Document body(rapidjson::kObjectType);
+    body.AddMember("name", json::string(opt["user"], body.GetAllocator()), body.GetAllocator());
+    body.AddMember("password", json::string(password, body.GetAllocator()), body.GetAllocator());
+    const HttpReply r = httpCall("POST", plan.gatewayUrl + "/auth/v1/login", json::write(body),
+                                 {{"Content-Type", "application/json"}}, plan.requestTimeoutMillis);
+    auto doc = json::parse(r.body);
+    if (r.status != 200 || !doc.ok() || !doc.value().IsObject() ||
+        !doc.value().HasMember("token") || !doc.value()["token"].IsString()) {
+      err << "huitong drill: login of " << opt["user"] << " at " << plan.gatewayUrl << " refused ("
+          << (r.status ? "HTTP " + std::to_string(r.status) : r.error) << ")\n";
+      return kFailed;
+    }
+    plan.opsToken = doc.value()["token"].GetString();
+  }
+
   gStop = false;
   DrillResult result;
   {
@@ -189,6 +237,10 @@ int runDrill(const std::vector<std::string>& args, std::ostream& out, std::ostre
     result = runPlatformOutageDrill(
         plan, sender.value(), clock, gStop,
         [&](const std::string& line) { err << "drill: " << line << std::endl; });
+  }
+  if (opt.count("user")) {
+    (void)httpCall("POST", plan.gatewayUrl + "/auth/v1/logout", "",
+                   {{"Authorization", "Bearer " + plan.opsToken}}, plan.requestTimeoutMillis);
   }
   if (registry) {
     DrillLedger ledger(*registry);
