@@ -84,7 +84,7 @@ class AcceptingGateway {
     return "http://127.0.0.1:" + std::to_string(server_->socket().address().port());
   }
   int accepted() const { return accepted_; }
-  bool ready = true;
+  std::atomic<bool> ready{true};
 
  private:
   class Handler : public Poco::Net::HTTPRequestHandler {
