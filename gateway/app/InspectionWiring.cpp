@@ -56,8 +56,14 @@ Result<std::unique_ptr<InspectionWiring>> InspectionWiring::create(const Inputs&
     for (const auto& st : in.monitor->scheduler().snapshot())
       s->monitored.push_back({st.id, st.kind, st.cadence});
   }
-  if (c.tls && !c.tls->certificateFile.empty())
-    s->certificateFiles.push_back(c.tls->certificateFile);
+  // The gateway's own certificates: its HTTPS listener's, the CA of department client
+  // certificates, and its client certificate and CAs towards the platform.
+  for (const std::string* f :
+       {c.tls ? &c.tls->certificateFile : nullptr, c.tls ? &c.tls->caFile : nullptr,
+        &c.delivery.certificateFile, &c.delivery.caFile}) {
+    if (f != nullptr && !f->empty())
+      s->certificateFiles.push_back(*f);
+  }
   // The configuration checks read the config as loaded: the wiring's copy lives with `s`.
   auto config = std::make_shared<http::GatewayConfig>(c);
   const Clock* clock = in.clock;
