@@ -31,8 +31,10 @@
 #include "gateway/http/MappingSync.h"
 #include "gateway/http/MonitorApi.h"
 #include "gateway/http/SandboxApi.h"
-#include "gateway/ops/baseline/ConfigChangesApi.h"
 #include "gateway/ops/OpsJobs.h"
+#include "gateway/ops/backup/BackupsApi.h"
+#include "gateway/ops/backup/ScheduledBackup.h"
+#include "gateway/ops/baseline/ConfigChangesApi.h"
 #include "gateway/registry/FilingSnapshot.h"
 #include "gateway/registry/MappingVersions.h"
 #include "gateway/registry/RegistryService.h"
@@ -364,13 +366,29 @@ class ServeApp : public Poco::Util::ServerApplication {
       return config ? kExitUsage : kExitFailed;
     }
     opsJobs.add(reports.value()->job());
+    // The daily backup (docs/operations.md "Backups"): the backup block's schedule, its restore
+    // test and retention; /ops/v1/backups lists the records and takes a backup now.
+    std::unique_ptr<ops::backup::ScheduledBackup> backups;
+    std::optional<ops::backup::BackupsApi> backupsApi;
+    if (c.backup) {
+      auto b = ops::backup::ScheduledBackup::open(c.store, *c.backup, clock);
+      if (!b.ok()) {
+        std::cerr << "huitong serve: " << b.error().describe() << "\n";
+        return b.error().code.rfind("store.", 0) == 0 ? kExitFailed : kExitUsage;
+      }
+      backups = std::move(b).value();
+      opsJobs.add(backups->job());
+      backupsApi.emplace(*backups);
+    }
     http::GatewayServer server(http::GatewayContext{
         c, *store.value(), mappings, intake, delivery, metrics, verifier, adapterRuntime, clock,
         ready, *auditTrail.value(), filings, staff, mappingVersions, mappingSync, &sandboxApi,
         &healthApi, monitorApi ? &*monitorApi : nullptr, &faultTickets.value()->api()});
     server.addOpsArea(&inspection.value()->api());
-    server.addOpsArea(&reports.value()->api());
     server.addOpsArea(&configApi);
+    server.addOpsArea(&reports.value()->api());
+    if (backupsApi)
+      server.addOpsArea(&*backupsApi);
     if (auto r = server.start(); !r.ok()) {
       std::cerr << "huitong serve: " << r.error().describe() << "\n";
       return kExitFailed;

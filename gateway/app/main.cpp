@@ -76,13 +76,13 @@ const Verb kVerbs[] = {
      "configuration checks: `config baseline record`, `config check` (drift, safe settings), "
      "`config approve`, `config changes`",
      huitong::app::runConfig},
-    {"backup",
-     "store backups: `backup create|verify|restore|list` (online backup, restore test, records)",
-     huitong::app::runBackup},
     {"drill",
      "emergency drill: `drill platform-outage` takes the platform away, sends, checks nothing is "
      "lost",
      huitong::ops::drill::runDrill},
+    {"backup",
+     "store backups: `backup create|verify|restore|list` (online backup, restore test, records)",
+     huitong::app::runBackup},
     {"report",
      "monthly operation report: `report monthly --month YYYY-MM` (HTML with charts or Markdown)",
      huitong::app::runReport},

@@ -224,59 +224,6 @@ constexpr const char* kFaultsPostgresSql =
     HUITONG_FAULTS_SQL("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT", "BYTEA");
 #undef HUITONG_FAULTS_SQL
 
-// Migration 15's tables (gateway/ops/baseline): a recorded baseline of the gateway's
-// configuration (its settings as JSON), each file it covers with hash, mode and owner (the bytes
-// of text files, for diffs), and the change/optimisation records approved against it.
-#define HUITONG_BASELINE_SQL(ID, BIG, BLOB)                            \
-  "CREATE TABLE config_baseline (\n"                                   \
-  "  id " ID                                                           \
-  ",\n"                                                                \
-  "  recorded_at " BIG                                                 \
-  " NOT NULL,\n"                                                       \
-  "  recorded_by TEXT NOT NULL,\n"                                     \
-  "  note TEXT NOT NULL,\n"                                            \
-  "  config_file TEXT NOT NULL,\n"                                     \
-  "  settings TEXT NOT NULL\n"                                         \
-  ");\n"                                                               \
-  "CREATE TABLE config_baseline_file (\n"                              \
-  "  baseline_id " BIG                                                 \
-  " NOT NULL REFERENCES config_baseline (id),\n"                       \
-  "  path TEXT NOT NULL,\n"                                            \
-  "  role TEXT NOT NULL,\n"                                            \
-  "  sha256 TEXT NOT NULL,\n"                                          \
-  "  size " BIG                                                        \
-  " NOT NULL,\n"                                                       \
-  "  mode INTEGER NOT NULL,\n"                                         \
-  "  owner TEXT NOT NULL,\n"                                           \
-  "  is_text INTEGER NOT NULL,\n"                                      \
-  "  content " BLOB                                                    \
-  " NOT NULL,\n"                                                       \
-  "  PRIMARY KEY (baseline_id, path)\n"                                \
-  ");\n"                                                               \
-  "CREATE TABLE config_change (\n"                                     \
-  "  id " ID                                                           \
-  ",\n"                                                                \
-  "  at " BIG                                                          \
-  " NOT NULL,\n"                                                       \
-  "  by_user TEXT NOT NULL,\n"                                         \
-  "  kind TEXT NOT NULL CHECK (kind IN ('change', 'optimisation')),\n" \
-  "  note TEXT NOT NULL,\n"                                            \
-  "  baseline_before " BIG                                             \
-  " NOT NULL,\n"                                                       \
-  "  baseline_after " BIG                                              \
-  " NOT NULL,\n"                                                       \
-  "  files TEXT NOT NULL,\n"                                           \
-  "  summary TEXT NOT NULL,\n"                                         \
-  "  diff TEXT NOT NULL\n"                                             \
-  ");\n"                                                               \
-  "CREATE INDEX config_change_at ON config_change (at);\n"
-
-constexpr const char* kConfigBaselineSql =
-    HUITONG_BASELINE_SQL("INTEGER PRIMARY KEY", "INTEGER", "BLOB");
-constexpr const char* kConfigBaselinePostgresSql =
-    HUITONG_BASELINE_SQL("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT", "BYTEA");
-#undef HUITONG_BASELINE_SQL
-
 // Migration 16's tables (gateway/faults/FollowUps.h): the latest major-fault report of each
 // ticket and one follow-up task per improvement with an owner and a due date ("YYYY-MM-DD",
 // China time; text sorts as dates do).
@@ -393,6 +340,59 @@ constexpr const char* kInspectionSql = HUITONG_INSPECTION_SQL("INTEGER PRIMARY K
 constexpr const char* kInspectionPostgresSql =
     HUITONG_INSPECTION_SQL("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT");
 #undef HUITONG_INSPECTION_SQL
+
+// Migration 15's tables (gateway/ops/baseline): a recorded baseline of the gateway's
+// configuration (its settings as JSON), each file it covers with hash, mode and owner (the bytes
+// of text files, for diffs), and the change/optimisation records approved against it.
+#define HUITONG_BASELINE_SQL(ID, BIG, BLOB)                            \
+  "CREATE TABLE config_baseline (\n"                                   \
+  "  id " ID                                                           \
+  ",\n"                                                                \
+  "  recorded_at " BIG                                                 \
+  " NOT NULL,\n"                                                       \
+  "  recorded_by TEXT NOT NULL,\n"                                     \
+  "  note TEXT NOT NULL,\n"                                            \
+  "  config_file TEXT NOT NULL,\n"                                     \
+  "  settings TEXT NOT NULL\n"                                         \
+  ");\n"                                                               \
+  "CREATE TABLE config_baseline_file (\n"                              \
+  "  baseline_id " BIG                                                 \
+  " NOT NULL REFERENCES config_baseline (id),\n"                       \
+  "  path TEXT NOT NULL,\n"                                            \
+  "  role TEXT NOT NULL,\n"                                            \
+  "  sha256 TEXT NOT NULL,\n"                                          \
+  "  size " BIG                                                        \
+  " NOT NULL,\n"                                                       \
+  "  mode INTEGER NOT NULL,\n"                                         \
+  "  owner TEXT NOT NULL,\n"                                           \
+  "  is_text INTEGER NOT NULL,\n"                                      \
+  "  content " BLOB                                                    \
+  " NOT NULL,\n"                                                       \
+  "  PRIMARY KEY (baseline_id, path)\n"                                \
+  ");\n"                                                               \
+  "CREATE TABLE config_change (\n"                                     \
+  "  id " ID                                                           \
+  ",\n"                                                                \
+  "  at " BIG                                                          \
+  " NOT NULL,\n"                                                       \
+  "  by_user TEXT NOT NULL,\n"                                         \
+  "  kind TEXT NOT NULL CHECK (kind IN ('change', 'optimisation')),\n" \
+  "  note TEXT NOT NULL,\n"                                            \
+  "  baseline_before " BIG                                             \
+  " NOT NULL,\n"                                                       \
+  "  baseline_after " BIG                                              \
+  " NOT NULL,\n"                                                       \
+  "  files TEXT NOT NULL,\n"                                           \
+  "  summary TEXT NOT NULL,\n"                                         \
+  "  diff TEXT NOT NULL\n"                                             \
+  ");\n"                                                               \
+  "CREATE INDEX config_change_at ON config_change (at);\n"
+
+constexpr const char* kConfigBaselineSql =
+    HUITONG_BASELINE_SQL("INTEGER PRIMARY KEY", "INTEGER", "BLOB");
+constexpr const char* kConfigBaselinePostgresSql =
+    HUITONG_BASELINE_SQL("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT", "BYTEA");
+#undef HUITONG_BASELINE_SQL
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kMigrations = {

@@ -324,7 +324,10 @@ BOOST_AUTO_TEST_CASE(every_documented_operation_answers_as_documented) {
         pos + at.size(),
         "  \"monitor\": {\"tcp\": [{\"id\": \"db-port\", \"host\": \"127.0.0.1\", \"port\": 1, "
         "\"schedule\": \"7x24\", \"interval_s\": 5, \"timeout_ms\": 500}],"
-        " \"alerts\": [{\"name\": \"down\", \"count\": 2}]},\n");
+        " \"alerts\": [{\"name\": \"down\", \"count\": 2}]},\n"
+        // A backup block, so that /ops/v1/backups is served (its job is daily, not in this run).
+        "  \"backup\": {\"dir\": \"" +
+            (dir.path() / "backups").string() + "\", \"schedule\": \"daily 02:30\"},\n");
   }
   GatewayProcess gateway(dir.path(), options);
   const int port = gateway.port();

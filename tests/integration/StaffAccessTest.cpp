@@ -66,7 +66,9 @@ std::string gatewayConfig(const fs::path& dir, int sessionSeconds) {
   BOOST_TEST_REQUIRE(at != std::string::npos);
   c.insert(at + token.size(),
            "  \"staff_access\": {\"session_seconds\": " + std::to_string(sessionSeconds) +
-               ", \"max_failures\": 5, \"lockout_seconds\": 900},\n");
+               ", \"max_failures\": 5, \"lockout_seconds\": 900},\n"
+               "  \"backup\": {\"dir\": \"" +
+               (dir / "backups").string() + "\", \"schedule\": \"daily 02:30\"},\n");
   return c;
 }
 
@@ -548,6 +550,17 @@ BOOST_AUTO_TEST_CASE(role_matrix_lockout_and_audit) {
       {"approve a configuration change",
        [](const std::string& who) {
          return Call{"POST", "/ops/v1/changes", "{\"note\":\"by " + who + "\"}"};
+       },
+       staffOps},
+      // Backups: auditors read the records, operators take a backup now.
+      {"backup records",
+       [](const std::string&) {
+         return Call{"GET", "/ops/v1/backups", ""};
+       },
+       readers},
+      {"take a backup now",
+       [](const std::string&) {
+         return Call{"POST", "/ops/v1/backups", ""};
        },
        staffOps},
   };
