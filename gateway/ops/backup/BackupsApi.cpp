@@ -1,44 +1,11 @@
 #include "gateway/ops/backup/BackupsApi.h"
 
-#include <Poco/Exception.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/URI.h>
 
-#include "gateway/core/Adapter.h"
+#include "gateway/ops/OpsReplies.h"
 
 namespace huitong::ops::backup {
-
-namespace {
-
-using Poco::Net::HTTPResponse;
-
-void send(Poco::Net::HTTPServerResponse& res, int status, const std::string& body,
-          const std::string& type) {
-  res.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(status));
-  res.setContentType(type);
-  res.setContentLength(static_cast<std::streamsize>(body.size()));
-  res.send() << body;
-}
-
-void sendProblem(Poco::Net::HTTPServerResponse& res, int status, const std::string& type,
-                 const std::string& title, const std::string& detail) {
-  const auto a = adapter::problem(status, type, title, detail);
-  send(res, a.status, a.body, a.contentType);
-}
-
-std::string param(const Poco::Net::HTTPServerRequest& req, const std::string& name) {
-  try {
-    for (const auto& [k, v] : Poco::URI(req.getURI()).getQueryParameters()) {
-      if (k == name)
-        return v;
-    }
-  } catch (const Poco::Exception&) {
-  }
-  return "";
-}
-
-}  // namespace
 
 bool BackupsApi::handles(const std::vector<std::string>& parts) const {
   return parts.size() >= 3 && parts[0] == "ops" && parts[1] == "v1" && parts[2] == "backups";
@@ -53,17 +20,10 @@ void BackupsApi::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServer
   if (method == "GET") {
     if (!permitted(actor, Access::kRead))
       return;
-    EpochMillis bounds[2] = {0, 0};
-    const char* names[2] = {"from", "to"};
-    for (int i = 0; i < 2; ++i) {
-      const std::string v = param(req, names[i]);
-      if (!v.empty() && !parseRfc3339(v, bounds[i])) {
-        return sendProblem(
-            res, 400, "bad-parameter", "Bad parameter",
-            std::string(names[i]) + ": an RFC 3339 date-time such as 2026-11-30T09:00:00+08:00");
-      }
-    }
-    auto records = backups_.ledger().list(bounds[0], bounds[1]);
+    EpochMillis from = 0, to = 0;
+    if (!instantParam(req, res, "from", from) || !instantParam(req, res, "to", to))
+      return;
+    auto records = backups_.ledger().list(from, to);
     if (!records.ok())
       return sendProblem(res, 503, "unavailable", "Temporarily unavailable",
                          records.error().describe());
@@ -71,7 +31,7 @@ void BackupsApi::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServer
     for (std::size_t i = 0; i < records.value().size(); ++i)
       out += (i ? "," : "") + backupRecordJson(records.value()[i]);
     out += "]}";
-    return send(res, 200, out, "application/json");
+    return sendBody(res, 200, out, "application/json");
   }
   if (method == "POST") {
     if (!permitted(actor, Access::kAct))
@@ -85,7 +45,7 @@ void BackupsApi::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServer
                          created.value().id + ": " + created.value().message);
     }
     res.set("Location", "/ops/v1/backups");
-    return send(res, 201, backupRecordJson(created.value()), "application/json");
+    return sendBody(res, 201, backupRecordJson(created.value()), "application/json");
   }
   res.set("Allow", "GET, POST");
   sendProblem(res, 405, "method-not-allowed", "Method not allowed", "use GET, POST");

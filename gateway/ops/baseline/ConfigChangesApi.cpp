@@ -1,52 +1,23 @@
 #include "gateway/ops/baseline/ConfigChangesApi.h"
 
-#include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
-#include "gateway/core/Adapter.h"
 #include "gateway/core/Json.h"
+#include "gateway/ops/OpsReplies.h"
 #include "gateway/ops/baseline/ConfigBaseline.h"
 
 namespace huitong::ops::baseline {
 namespace {
 
-using Poco::Net::HTTPResponse;
 using Poco::Net::HTTPServerRequest;
 using Poco::Net::HTTPServerResponse;
 
-void send(HTTPServerResponse& res, int status, const std::string& body, const std::string& type) {
-  res.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(status));
-  res.setContentType(type);
-  res.setContentLength(static_cast<std::streamsize>(body.size()));
-  res.send() << body;
-}
-
-void problem(HTTPServerResponse& res, int status, const std::string& type, const std::string& title,
-             const std::string& detail) {
-  const auto a = adapter::problem(status, type, title, detail);
-  send(res, a.status, a.body, a.contentType);
-}
-
 void storeProblem(HTTPServerResponse& res, const Error& e) {
-  problem(res, 503, "store-unavailable", "Store unavailable", e.code + ": " + e.describe());
+  sendProblem(res, 503, "store-unavailable", "Store unavailable", e.code + ": " + e.describe());
 }
 
 // An RFC 3339 query parameter ("" = absent); false after answering 400.
-bool instant(HTTPServerRequest& req, HTTPServerResponse& res, const std::string& name,
-             EpochMillis& out, bool& given) {
-  Poco::Net::HTMLForm form(req);
-  given = form.has(name);
-  if (!given)
-    return true;
-  if (!parseRfc3339(form.get(name), out)) {
-    problem(res, 400, "changes.invalid", "Invalid query parameter",
-            name + ": an RFC 3339 instant (2026-11-01T00:00:00+08:00)");
-    return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 bool ConfigChangesApi::handles(const std::vector<std::string>& parts) const {
@@ -63,8 +34,8 @@ void ConfigChangesApi::handle(HTTPServerRequest& req, HTTPServerResponse& res,
   const bool write = !check && method == "POST";
   if (method != "GET" && !write) {
     res.set("Allow", check ? "GET" : "GET, POST");
-    return problem(res, 405, "method-not-allowed", "Method not allowed",
-                   method + " is not allowed here");
+    return sendProblem(res, 405, "method-not-allowed", "Method not allowed",
+                       method + " is not allowed here");
   }
   if (!permitted(actor, write ? Access::kAct : Access::kRead))
     return;  // answered 403, audited
@@ -74,12 +45,13 @@ void ConfigChangesApi::handle(HTTPServerRequest& req, HTTPServerResponse& res,
     auto report = runConfigChecks(config_, *db_, now);
     if (!report.ok())
       return storeProblem(res, report.error());
-    return send(res, 200, reportJson(report.value()), "application/json");
+    return sendBody(res, 200, reportJson(report.value()), "application/json");
   }
   if (!write) {
     EpochMillis from = 0, to = 0;
     bool hasFrom = false, hasTo = false;
-    if (!instant(req, res, "from", from, hasFrom) || !instant(req, res, "to", to, hasTo))
+    if (!instantParam(req, res, "from", from, &hasFrom) ||
+        !instantParam(req, res, "to", to, &hasTo))
       return;
     ChangeLedger ledger(*db_);
     auto records = hasFrom || hasTo ? ledger.between(hasFrom ? from : 0, hasTo ? to : now + 1)
@@ -89,40 +61,40 @@ void ConfigChangesApi::handle(HTTPServerRequest& req, HTTPServerResponse& res,
     std::string out = "{\"changes\":[";
     for (std::size_t i = 0; i < records.value().size(); ++i)
       out += (i == 0 ? "" : ",") + changeJson(records.value()[i]);
-    return send(res, 200, out + "]}", "application/json");
+    return sendBody(res, 200, out + "]}", "application/json");
   }
   auto doc = json::parse(body);
   if (!doc.ok() || !doc.value().IsObject())
-    return problem(res, 400, "changes.invalid", "Invalid body",
-                   "a JSON object {\"note\": WHY, \"kind\": \"change\"|\"optimisation\"}" +
-                       (doc.ok() ? std::string() : ": " + doc.error().message));
+    return sendProblem(res, 400, "changes.invalid", "Invalid body",
+                       "a JSON object {\"note\": WHY, \"kind\": \"change\"|\"optimisation\"}" +
+                           (doc.ok() ? std::string() : ": " + doc.error().message));
   const auto& d = doc.value();
   if (!d.HasMember("note") || !d["note"].IsString() || d["note"].GetStringLength() == 0)
-    return problem(res, 400, "changes.invalid", "Invalid body",
-                   "note: required, a non-empty string saying why the change was made");
+    return sendProblem(res, 400, "changes.invalid", "Invalid body",
+                       "note: required, a non-empty string saying why the change was made");
   std::string kind = "change";
   if (d.HasMember("kind")) {
     if (!d["kind"].IsString() || (std::string(d["kind"].GetString()) != "change" &&
                                   std::string(d["kind"].GetString()) != "optimisation"))
-      return problem(res, 400, "changes.invalid", "Invalid body",
-                     "kind: \"change\" or \"optimisation\"");
+      return sendProblem(res, 400, "changes.invalid", "Invalid body",
+                         "kind: \"change\" or \"optimisation\"");
     kind = d["kind"].GetString();
   }
   for (auto it = d.MemberBegin(); it != d.MemberEnd(); ++it) {
     const std::string name = it->name.GetString();
     if (name != "note" && name != "kind")
-      return problem(res, 400, "changes.invalid", "Invalid body",
-                     name + ": unknown member (expected note, kind)");
+      return sendProblem(res, 400, "changes.invalid", "Invalid body",
+                         name + ": unknown member (expected note, kind)");
   }
   auto approval = approveDrift(config_, *db_, actor.name, kind, d["note"].GetString(), now);
   if (!approval.ok()) {
     if (approval.error().code == "config.no_baseline")
-      return problem(res, 409, "changes.no-baseline", "No baseline", approval.error().message);
+      return sendProblem(res, 409, "changes.no-baseline", "No baseline", approval.error().message);
     return storeProblem(res, approval.error());
   }
   if (!approval.value().approved)
-    return problem(res, 409, "changes.no-drift", "Nothing to approve",
-                   "the configuration matches the latest baseline");
+    return sendProblem(res, 409, "changes.no-drift", "Nothing to approve",
+                       "the configuration matches the latest baseline");
   const auto& c = approval.value().record;
   auto entryJson = json::parse(changeJson(c));
   if (entryJson.ok() && entryJson.value().IsObject())
@@ -137,7 +109,7 @@ void ConfigChangesApi::handle(HTTPServerRequest& req, HTTPServerResponse& res,
   e.after = entryJson.ok() ? json::write(entryJson.value()) : "{}";
   if (auto a = trail_.appendAudit(e); !a.ok())
     return storeProblem(res, a.error());
-  return send(res, 201, changeJson(c), "application/json");
+  return sendBody(res, 201, changeJson(c), "application/json");
 }
 
 }  // namespace huitong::ops::baseline

@@ -2,31 +2,16 @@
 
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/URI.h>
 
-#include "gateway/core/Adapter.h"
 #include "gateway/core/Json.h"
+#include "gateway/ops/OpsReplies.h"
 
 namespace huitong::ops::inspect {
 
 namespace {
 
-using Poco::Net::HTTPResponse;
 using Poco::Net::HTTPServerRequest;
 using Poco::Net::HTTPServerResponse;
-
-void send(HTTPServerResponse& res, int status, const std::string& body, const std::string& type) {
-  res.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(status));
-  res.setContentType(type);
-  res.setContentLength(static_cast<std::streamsize>(body.size()));
-  res.send() << body;
-}
-
-void sendProblem(HTTPServerResponse& res, int status, const std::string& type,
-                 const std::string& title, const std::string& detail) {
-  const auto a = adapter::problem(status, type, title, detail);
-  send(res, a.status, a.body, a.contentType);
-}
 
 void storeProblem(HTTPServerResponse& res, const Error& e) {
   if (e.code == "inspection.not_found")
@@ -36,30 +21,6 @@ void storeProblem(HTTPServerResponse& res, const Error& e) {
   if (e.code == "inspection.signed_off" || e.code == "inspection.not_finished")
     return sendProblem(res, 409, "conflict", "Cannot sign off", e.message);
   sendProblem(res, 503, "unavailable", "Temporarily unavailable", e.describe());
-}
-
-std::string param(const HTTPServerRequest& req, const std::string& name) {
-  try {
-    for (const auto& [k, v] : Poco::URI(req.getURI()).getQueryParameters()) {
-      if (k == name)
-        return v;
-    }
-  } catch (const Poco::Exception&) {
-  }
-  return "";
-}
-
-bool instant(HTTPServerRequest& req, HTTPServerResponse& res, const std::string& name,
-             EpochMillis& out) {
-  const std::string v = param(req, name);
-  if (v.empty())
-    return true;
-  if (!parseRfc3339(v, out)) {
-    sendProblem(res, 400, "bad-parameter", "Bad parameter",
-                name + ": an RFC 3339 date-time such as 2026-11-30T09:00:00+08:00");
-    return false;
-  }
-  return true;
 }
 
 bool runId(const std::string& text, std::int64_t& id) {
@@ -92,10 +53,10 @@ void InspectionsApi::handle(HTTPServerRequest& req, HTTPServerResponse& res,
       if (!permitted(actor, Access::kRead))
         return;
       EpochMillis from = 0, to = 0;
-      if (!instant(req, res, "from", from) || !instant(req, res, "to", to))
+      if (!instantParam(req, res, "from", from) || !instantParam(req, res, "to", to))
         return;
       int limit = 100;
-      const std::string l = param(req, "limit");
+      const std::string l = queryParam(req, "limit");
       if (!l.empty()) {
         if (l.size() > 4 || l.find_first_not_of("0123456789") != std::string::npos ||
             std::stoi(l) < 1 || std::stoi(l) > 1000)
@@ -109,7 +70,7 @@ void InspectionsApi::handle(HTTPServerRequest& req, HTTPServerResponse& res,
       for (std::size_t i = 0; i < runs.value().size(); ++i)
         out += (i ? "," : "") + runJson(runs.value()[i]);
       out += "]}";
-      return send(res, 200, out, "application/json");
+      return sendBody(res, 200, out, "application/json");
     }
     if (method == "POST") {
       if (!permitted(actor, Access::kAct))
@@ -121,7 +82,7 @@ void InspectionsApi::handle(HTTPServerRequest& req, HTTPServerResponse& res,
       if (!report)
         return storeProblem(res, report.error());
       res.set("Location", "/ops/v1/inspections/" + std::to_string(run.value().id));
-      return send(res, 201, reportJson(report.value()), "application/json");
+      return sendBody(res, 201, reportJson(report.value()), "application/json");
     }
     return allow("GET, POST");
   }
@@ -134,7 +95,7 @@ void InspectionsApi::handle(HTTPServerRequest& req, HTTPServerResponse& res,
       return allow("GET");
     if (!permitted(actor, Access::kRead))
       return;
-    std::string format = param(req, "format");
+    std::string format = queryParam(req, "format");
     if (format.empty()) {
       const std::string accept = req.get("Accept", "");
       format = accept.find("text/html") != std::string::npos       ? "html"
@@ -147,10 +108,10 @@ void InspectionsApi::handle(HTTPServerRequest& req, HTTPServerResponse& res,
     if (!report)
       return storeProblem(res, report.error());
     if (format == "html")
-      return send(res, 200, renderHtml(report.value()), "text/html; charset=utf-8");
+      return sendBody(res, 200, renderHtml(report.value()), "text/html; charset=utf-8");
     if (format == "md")
-      return send(res, 200, renderMarkdown(report.value()), "text/markdown; charset=utf-8");
-    return send(res, 200, reportJson(report.value()), "application/json");
+      return sendBody(res, 200, renderMarkdown(report.value()), "text/markdown; charset=utf-8");
+    return sendBody(res, 200, reportJson(report.value()), "application/json");
   }
   if (parts.size() == 5 && parts[4] == "sign-off") {
     if (method != "POST")
@@ -179,7 +140,7 @@ void InspectionsApi::handle(HTTPServerRequest& req, HTTPServerResponse& res,
     auto signedRun = service_.signOff(id, staff(actor), note);
     if (!signedRun)
       return storeProblem(res, signedRun.error());
-    return send(res, 200, runJson(signedRun.value()), "application/json");
+    return sendBody(res, 200, runJson(signedRun.value()), "application/json");
   }
   sendProblem(res, 404, "not-found", "Not found",
               "use /ops/v1/inspections, /ops/v1/inspections/{id} or "

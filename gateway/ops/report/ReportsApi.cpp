@@ -1,43 +1,16 @@
 #include "gateway/ops/report/ReportsApi.h"
 
-#include <Poco/Exception.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/URI.h>
 
-#include "gateway/core/Adapter.h"
 #include "gateway/core/Json.h"
+#include "gateway/ops/OpsReplies.h"
 
 namespace huitong::ops::report {
 namespace {
 
-using Poco::Net::HTTPResponse;
 using Poco::Net::HTTPServerRequest;
 using Poco::Net::HTTPServerResponse;
-
-void send(HTTPServerResponse& res, int status, const std::string& body, const std::string& type) {
-  res.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(status));
-  res.setContentType(type);
-  res.setContentLength(static_cast<std::streamsize>(body.size()));
-  res.send() << body;
-}
-
-void sendProblem(HTTPServerResponse& res, int status, const std::string& type,
-                 const std::string& title, const std::string& detail) {
-  const auto a = adapter::problem(status, type, title, detail);
-  send(res, a.status, a.body, a.contentType);
-}
-
-std::string param(const HTTPServerRequest& req, const std::string& name) {
-  try {
-    for (const auto& [k, v] : Poco::URI(req.getURI()).getQueryParameters()) {
-      if (k == name)
-        return v;
-    }
-  } catch (const Poco::Exception&) {
-  }
-  return "";
-}
 
 }  // namespace
 
@@ -89,13 +62,13 @@ void ReportsApi::handle(HTTPServerRequest& req, HTTPServerResponse& res,
       reports.PushBack(o, a);
     }
     d.AddMember("reports", reports, a);
-    return send(res, 200, json::write(d), "application/json");
+    return sendBody(res, 200, json::write(d), "application/json");
   }
   const std::string& month = parts[4];
   if (!parseMonth(month))
     return sendProblem(res, 400, "bad-parameter", "Bad parameter",
                        "month: YYYY-MM such as 2026-11, not '" + month + "'");
-  std::string format = param(req, "format");
+  std::string format = queryParam(req, "format");
   if (format.empty())
     format = "html";
   if (format == "markdown")
@@ -111,8 +84,8 @@ void ReportsApi::handle(HTTPServerRequest& req, HTTPServerResponse& res,
                        "no monthly report for " + month +
                            " (generated on the 1st of the next "
                            "month, or by `huitong report monthly`)");
-  send(res, 200, *text.value(),
-       format == "html" ? "text/html; charset=utf-8" : "text/markdown; charset=utf-8");
+  sendBody(res, 200, *text.value(),
+           format == "html" ? "text/html; charset=utf-8" : "text/markdown; charset=utf-8");
 }
 
 }  // namespace huitong::ops::report
