@@ -56,6 +56,9 @@ sed -e "s#\"listen\": \"127.0.0.1:8600\"#\"listen\": \"127.0.0.1:$gw_port\"#" \
     -e "s#\"state_dir\": \"../../var/demo/#\"state_dir\": \"$state/#" \
     -e "s#\"filings\": \"filings.json\"#\"filings\": \"$root/sandbox/demo/filings.json\"#" \
     sandbox/demo/gateway.json > "$state/gateway.json"
+# It holds the demo's secrets (ops token, platform token): owner-only, as the configuration
+# check (huitong config check, the inspection) asks of any config with secrets.
+chmod 600 "$state/gateway.json"
 
 # social-assistance's exchange folder (file_drop); done/ and error/ are made by the gateway.
 drop="$state/drop/social-assistance"
