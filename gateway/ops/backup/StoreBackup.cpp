@@ -181,8 +181,10 @@ QueryFn pgQuery(PGconn* c) {
   };
 }
 
-// conninfo with dbname replaced (every other parameter kept), as key=value text.
-Result<std::string> withDatabase(const std::string& conninfo, const std::string& dbname) {
+// conninfo as key=value text with dbname replaced when `dbname` is given and the password left
+// out (into `password`) when `password` is given; every other parameter kept.
+Result<std::string> rebuildConninfo(const std::string& conninfo, const std::string* dbname,
+                                    std::string* password) {
   char* err = nullptr;
   PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
   if (!opts) {
@@ -201,12 +203,40 @@ Result<std::string> withDatabase(const std::string& conninfo, const std::string&
     return q + "'";
   };
   for (auto* o = opts; o->keyword; ++o) {
-    if (std::string(o->keyword) == "dbname" || !o->val)
+    const std::string keyword = o->keyword;
+    if (!o->val || (keyword == "dbname" && dbname))
       continue;
-    out += std::string(o->keyword) + "=" + quote(o->val) + " ";
+    if (keyword == "password" && password) {
+      *password = o->val;
+      continue;
+    }
+    out += keyword + "=" + quote(o->val) + " ";
   }
   PQconninfoFree(opts);
-  return out + "dbname=" + quote(dbname);
+  if (dbname)
+    out += "dbname=" + quote(*dbname);
+  return out;
+}
+
+Result<std::string> withDatabase(const std::string& conninfo, const std::string& dbname) {
+  return rebuildConninfo(conninfo, &dbname, nullptr);
+}
+
+// What pg_dump and pg_restore are given: the connection string without its password (a command
+// line is visible to every user in `ps`), and the password for the child's environment
+// (PGPASSWORD; /proc/PID/environ is readable by the same user only).
+struct ToolConnection {
+  std::string conninfo;
+  std::string password;
+};
+
+Result<ToolConnection> toolConnection(const std::string& conninfo) {
+  ToolConnection t;
+  auto c = rebuildConninfo(conninfo, nullptr, &t.password);
+  if (!c.ok())
+    return c.error();
+  t.conninfo = std::move(c).value();
+  return t;
 }
 
 // Runs argv; stdout to `stdoutFd` (-1: /dev/null), stderr captured into `err`. Returns the exit
@@ -216,7 +246,8 @@ struct Child {
   std::string errFile;
 };
 
-Result<Child> spawn(const std::vector<std::string>& argv, int stdoutFd) {
+Result<Child> spawn(const std::vector<std::string>& argv, int stdoutFd,
+                    const std::string& password = "") {
   char tmpl[] = "/tmp/huitong-backup-stderr-XXXXXX";
   const int errFd = mkstemp(tmpl);
   if (errFd < 0)
@@ -225,6 +256,18 @@ Result<Child> spawn(const std::vector<std::string>& argv, int stdoutFd) {
   for (const auto& a : argv)
     args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  // The environment is made before fork: the child only execs.
+  std::vector<std::string> envText;
+  for (char** e = environ; *e; ++e) {
+    if (std::strncmp(*e, "PGPASSWORD=", 11) != 0)
+      envText.emplace_back(*e);
+  }
+  if (!password.empty())
+    envText.push_back("PGPASSWORD=" + password);
+  std::vector<char*> env;
+  for (auto& e : envText)
+    env.push_back(e.data());
+  env.push_back(nullptr);
   const pid_t pid = fork();
   if (pid < 0) {
     ::close(errFd);
@@ -235,7 +278,7 @@ Result<Child> spawn(const std::vector<std::string>& argv, int stdoutFd) {
     dup2(devnull, 0);
     dup2(stdoutFd >= 0 ? stdoutFd : devnull, 1);
     dup2(errFd, 2);
-    execv(args[0], args.data());
+    execve(args[0], args.data(), env.data());
     _exit(127);
   }
   ::close(errFd);
@@ -401,9 +444,16 @@ Result<StoreFacts> postgresDump(const std::string& conninfo,
   if (pipe2(fds, O_CLOEXEC) != 0) {
     return Error{"backup.spawn", std::string("pipe: ") + std::strerror(errno), ""};
   }
-  auto child = spawn({pgDump.value(), "--format=custom", "--no-owner",
-                      "--snapshot=" + snap.value()[0][0], "--dbname=" + conninfo},
-                     fds[1]);
+  auto connection = toolConnection(conninfo);
+  if (!connection.ok()) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return connection.error();
+  }
+  auto child =
+      spawn({pgDump.value(), "--format=custom", "--no-owner", "--snapshot=" + snap.value()[0][0],
+             "--dbname=" + connection.value().conninfo},
+            fds[1], connection.value().password);
   ::close(fds[1]);
   if (!child.ok()) {
     ::close(fds[0]);
@@ -453,9 +503,14 @@ Result<StoreFacts> postgresRestoreTest(const std::string& conninfo, const std::s
     dropScratch();
     return target.error();
   }
-  auto child = spawn(
-      {pgRestore.value(), "--no-owner", "--exit-on-error", "--dbname=" + target.value(), dumpPath},
-      -1);
+  auto scratchTool = toolConnection(target.value());
+  if (!scratchTool.ok()) {
+    dropScratch();
+    return scratchTool.error();
+  }
+  auto child = spawn({pgRestore.value(), "--no-owner", "--exit-on-error",
+                      "--dbname=" + scratchTool.value().conninfo, dumpPath},
+                     -1, scratchTool.value().password);
   Result<StoreFacts> facts = Error{"backup.postgres", "pg_restore did not run", ""};
   if (child.ok()) {
     auto restored = reap(child.value(), "pg_restore");
@@ -480,9 +535,13 @@ Result<void> postgresRestore(const std::string& conninfo, const std::string& dum
   auto pgRestore = tool("pg_restore");
   if (!pgRestore.ok())
     return pgRestore.error();
-  auto child = spawn({pgRestore.value(), "--no-owner", "--clean", "--if-exists",
-                      "--single-transaction", "--exit-on-error", "--dbname=" + conninfo, dumpPath},
-                     -1);
+  auto connection = toolConnection(conninfo);
+  if (!connection.ok())
+    return connection.error();
+  auto child =
+      spawn({pgRestore.value(), "--no-owner", "--clean", "--if-exists", "--single-transaction",
+             "--exit-on-error", "--dbname=" + connection.value().conninfo, dumpPath},
+            -1, connection.value().password);
   if (!child.ok())
     return child.error();
   return reap(child.value(), "pg_restore");

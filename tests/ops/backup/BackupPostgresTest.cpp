@@ -21,13 +21,16 @@ PostgresServer* gServer = nullptr;
 int gDatabases = 0;
 
 // A fresh database; the backup tool's connections name themselves huitong-backup, so the
-// restore's "gateway still connected" check counts no connection of this test.
+// restore's "gateway still connected" check counts no connection of this test. The password
+// (the server trusts local connections and never asks for it) takes the way a real one takes:
+// out of pg_dump's and pg_restore's command lines, into their environment.
 huitong::storage::StoreConfig freshStore() {
   const std::string name = "backup_" + std::to_string(++gDatabases);
   gServer->createDatabase(name);
   huitong::storage::StoreConfig c;
   c.kind = "postgresql";
-  c.connection = gServer->connection(name) + " application_name=huitong-backup";
+  c.connection = gServer->connection(name) +
+                 " password='not on a command line' application_name=huitong-backup";
   return c;
 }
 }  // namespace
