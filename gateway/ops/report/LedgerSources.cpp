@@ -1,5 +1,6 @@
 #include "gateway/ops/report/LedgerSources.h"
 
+#include <limits>
 #include <memory>
 #include <mutex>
 
@@ -12,6 +13,10 @@
 #endif
 #if HUITONG_REPORT_INSPECT
 #include "gateway/ops/inspect/InspectionLedger.h"
+#endif
+#if HUITONG_REPORT_DRILLS
+#include "gateway/ops/drill/DrillLedger.h"
+#include "gateway/registry/RegistryStore.h"
 #endif
 
 namespace huitong::ops::report {
@@ -115,6 +120,52 @@ Result<LedgerSources> openLedgerSources([[maybe_unused]] const storage::StoreCon
         l.title = f.title;
         l.status = f.status == inspect::FindingStatus::kOpen ? "open" : "resolved";
         out.findings.push_back(std::move(l));
+      }
+      return out;
+    };
+  }
+#endif
+#if HUITONG_REPORT_DRILLS
+  {
+    // Drills are entries of the audit trail (drill.platform_outage): read through the trail's
+    // own store, one call at a time.
+    auto opened = registry::RegistryStore::open(config);
+    if (!opened.ok())
+      return opened.error();
+    struct Drills {
+      std::unique_ptr<registry::RegistryStore> trail;
+      std::mutex mu;
+    };
+    auto t = std::make_shared<Drills>();
+    t->trail = std::move(opened).value();
+    s.drills = [t](EpochMillis from, EpochMillis to) -> Result<std::vector<DrillLine>> {
+      std::lock_guard<std::mutex> lock(t->mu);
+      drill::DrillLedger ledger(*t->trail);
+      // The trail's times never go backwards (an entry appended after a later one takes its
+      // time), so the month is the drill's own finish time; entries appended after the month
+      // may still hold one of its drills.
+      auto records = ledger.list(from, std::numeric_limits<EpochMillis>::max());
+      if (!records.ok())
+        return records.error();
+      std::vector<DrillLine> out;
+      for (const auto& r : records.value()) {
+        const EpochMillis finished = r.finishedAt != 0 ? r.finishedAt : r.startedAt;
+        if (finished < from || finished >= to)
+          continue;
+        DrillLine l;
+        l.kind = r.kind;
+        l.outcome = r.outcome;
+        l.ok = r.ok;
+        l.startedAt = r.startedAt;
+        l.actor = r.actor;
+        l.system = r.system;
+        l.outageSeconds = r.outageSeconds;
+        l.eventsAccepted = r.eventsAccepted;
+        l.eventsDelivered = r.eventsDelivered;
+        l.eventsMissing = r.eventsMissing;
+        l.drainSeconds = r.drainSeconds;
+        l.detail = r.detail;
+        out.push_back(std::move(l));
       }
       return out;
     };

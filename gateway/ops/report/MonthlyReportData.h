@@ -148,6 +148,24 @@ struct RunningSection {
   std::vector<HostTrend> hosts;
 };
 
+// An emergency drill (应急演练, `huitong drill platform-outage`) from the audit trail.
+struct DrillLine {
+  std::string kind;     // "platform-outage"
+  std::string outcome;  // passed | missing | refused | interrupted | failed
+  bool ok = false;
+  EpochMillis startedAt = 0;
+  std::string actor, system;
+  double outageSeconds = 0;
+  std::int64_t eventsAccepted = 0, eventsDelivered = 0, eventsMissing = 0;
+  double drainSeconds = -1;  // -1: not drained
+  std::string detail;
+};
+
+struct DrillSection {
+  SectionSource source;
+  std::vector<DrillLine> drills;  // oldest first
+};
+
 struct MonthlyReportData {
   int year = 0, month = 0;       // 1..12
   std::string title;             // "Huitong 月度运维报告 2026-11"
@@ -161,6 +179,7 @@ struct MonthlyReportData {
   ChangeSection changes;
   RunningSection running;
   InspectionSection inspections;
+  DrillSection drills;
 
   std::string monthText() const;  // "2026-11"
 };

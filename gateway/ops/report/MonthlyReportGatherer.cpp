@@ -363,6 +363,8 @@ Result<MonthlyReportData> gatherMonthlyReport(const ReportInputs& in, int year, 
     d.inspections.runs = std::move(s.runs);
     d.inspections.findings = std::move(s.findings);
   });
+  gatherLedger(in.ledgers.drills, d.drills, d,
+               [&](std::vector<DrillLine> v) { d.drills.drills = std::move(v); });
   return d;
 }
 

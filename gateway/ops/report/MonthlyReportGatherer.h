@@ -30,6 +30,8 @@ struct LedgerSources {
   std::function<Result<std::vector<ChangeLine>>(EpochMillis from, EpochMillis to)> changes;
   // runs started in [from, to) and the findings found in them or still open during them
   std::function<Result<InspectionSection>(EpochMillis from, EpochMillis to)> inspections;
+  // emergency drills finished in [from, to)
+  std::function<Result<std::vector<DrillLine>>(EpochMillis from, EpochMillis to)> drills;
 };
 
 // A configured monitoring check (the scheduler's snapshot: id, kind, cadence).

@@ -376,6 +376,32 @@ void inspections(Blocks& b, const MonthlyReportData& d) {
           findings);
 }
 
+void drills(Blocks& b, const MonthlyReportData& d) {
+  const DrillSection& s = d.drills;
+  section(b, "6. 应急演练 (Emergency drills)");
+  if (auto why = absence(s.source, s.drills.empty(), kNoneThisMonth); !why.empty()) {
+    note(b, why);
+    return;
+  }
+  int passed = 0;
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : s.drills) {
+    passed += r.ok ? 1 : 0;
+    rows.push_back({chinaMinute(r.startedAt), r.kind, orDash(r.system), orDash(r.actor),
+                    formatNumber(r.outageSeconds, 0) + " s", count(r.eventsAccepted),
+                    count(r.eventsDelivered), count(r.eventsMissing),
+                    r.drainSeconds >= 0 ? seconds(r.drainSeconds) : "-",
+                    r.ok ? "通过 (passed)" : "未通过 (" + r.outcome + ")", orDash(r.detail)});
+  }
+  text(b, "本月演练 (drills) " + std::to_string(s.drills.size()) + "，通过 (passed) " +
+              std::to_string(passed) + ".");
+  table(b,
+        {"时间 (at)", "类型 (kind)", "部门系统 (system)", "执行人 (by)", "中断 (outage)",
+         "受理事件 (accepted)", "送达 (delivered)", "丢失 (missing)", "排空用时 (drain)",
+         "结果 (result)", "说明 (detail)"},
+        rows);
+}
+
 Blocks layout(const MonthlyReportData& d) {
   Blocks b;
   faults(b, d);
@@ -383,6 +409,7 @@ Blocks layout(const MonthlyReportData& d) {
   changes(b, d);
   running(b, d);
   inspections(b, d);
+  drills(b, d);
   return b;
 }
 

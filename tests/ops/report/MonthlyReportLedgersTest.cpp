@@ -1,5 +1,5 @@
-// The monthly report's ledger sections from the real ledgers (backup, change, inspection) on one
-// SQLite store, opened through openLedgerSources as `huitong serve` and the CLI open them, each
+// The monthly report's ledger sections from the real ledgers (backup, change, inspection, drill) on
+// one SQLite store, opened through openLedgerSources as `huitong serve` and the CLI open them, each
 // seeded through its own API; only records of the month are shown.
 #define BOOST_TEST_MODULE ops_report_ledgers
 #include <boost/test/unit_test.hpp>
@@ -9,6 +9,7 @@
 
 #include "gateway/ops/backup/BackupLedger.h"
 #include "gateway/ops/baseline/ConfigChecks.h"
+#include "gateway/ops/drill/DrillLedger.h"
 #include "gateway/ops/inspect/InspectionLedger.h"
 #include "gateway/ops/report/LedgerSources.h"
 #include "gateway/ops/report/MonthlyReportRender.h"
@@ -88,6 +89,29 @@ BOOST_AUTO_TEST_CASE(ledger_sections_from_the_real_ledgers) {
     auto finished = inspections.value()->finishRun(
         run.value(), nov3 + 7 * 3600000 + 5000, {{"disk", "findings", 3, ""}}, {}, {p}, {"disk"});
     BOOST_TEST_REQUIRE(finished.ok());
+
+    // Two drills on the audit trail: one in the month, one the month before.
+    auto trail = registry::RegistryStore::open(config);
+    BOOST_TEST_REQUIRE(trail.ok());
+    drill::DrillLedger drills(*trail.value());
+    drill::DrillRecord r;
+    r.outcome = "passed";
+    r.ok = true;
+    r.startedAt = nov3 + 9 * 3600000;
+    r.finishedAt = r.startedAt + 40000;
+    r.system = "marriage";
+    r.outageSeconds = 30;
+    r.messagesSent = r.messagesAccepted = r.eventsAccepted = r.eventsDelivered = 20;
+    r.drainSeconds = 1.0;
+    r.backlogAtRestore = 79;
+    r.detail = "drained <1 s>";
+    registry::Actor actor{"li.na", registry::Role::kOperator, ""};
+    BOOST_TEST_REQUIRE(drills.record(r, actor, r.finishedAt).ok());
+    drill::DrillRecord before = r;
+    before.startedAt = at("2026-10-20T10:00:00+08:00");
+    before.finishedAt = before.startedAt + 40000;
+    before.detail = "october";
+    BOOST_TEST_REQUIRE(drills.record(before, actor, before.finishedAt).ok());
   }
 
   auto sources = report::openLedgerSources(config);
@@ -114,12 +138,20 @@ BOOST_AUTO_TEST_CASE(ledger_sections_from_the_real_ledgers) {
   BOOST_TEST_REQUIRE(d.inspections.findings.size() == 1u);
   BOOST_TEST(d.inspections.findings[0].severity == "major");
   BOOST_TEST(d.inspections.findings[0].status == "open");
-  // The sections without a store given say so; these three show their rows.
+  BOOST_TEST(d.drills.source.ok());
+  BOOST_TEST_REQUIRE(d.drills.drills.size() == 1u);
+  BOOST_TEST(d.drills.drills[0].eventsDelivered == 20);
+  BOOST_TEST(d.drills.drills[0].actor == "li.na");
+  // The sections without a store given say so; these four show their rows.
   const std::string html = report::renderHtml(d);
   BOOST_TEST(html.find("B-20261103-023000-aaaa") != std::string::npos);
   BOOST_TEST(html.find("B-20261030") == std::string::npos);
   BOOST_TEST(html.find("TLS 1.3 only &lt;for the platform link&gt;") != std::string::npos);
   BOOST_TEST(html.find("disk / 91 % used") != std::string::npos);
+  BOOST_TEST(html.find("应急演练 (Emergency drills)") != std::string::npos);
+  BOOST_TEST(html.find("drained &lt;1 s&gt;") != std::string::npos);
+  BOOST_TEST(html.find("october") == std::string::npos);
+  BOOST_TEST(report::renderMarkdown(d).find("| 1 s |") != std::string::npos);
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
 }

@@ -182,7 +182,7 @@ BOOST_AUTO_TEST_CASE(a_month_without_data_says_so_everywhere) {
   const std::string html = renderHtml(d);
   BOOST_TEST(has(html, "本月无故障工单 (no fault tickets this month)"));
   BOOST_TEST(occurrences(html, "本月无记录 (no records this month)") ==
-             3);  // backups, changes, inspections
+             4);  // backups, changes, inspections, drills
   BOOST_TEST(has(html, "未配置监测 (no monitoring checks configured)"));
   BOOST_TEST(has(html, "本月无交换数据 (no exchange traffic this month)"));
   BOOST_TEST(has(html, "未配置主机检查 (no host checks configured)"));
@@ -190,7 +190,7 @@ BOOST_AUTO_TEST_CASE(a_month_without_data_says_so_everywhere) {
   BOOST_TEST(!has(html, "nan"));
   BOOST_TEST(!has(html, "inf "));
   const std::string md = renderMarkdown(d);
-  BOOST_TEST(occurrences(md, "本月无记录 (no records this month)") == 3);
+  BOOST_TEST(occurrences(md, "本月无记录 (no records this month)") == 4);
 
   // A ledger that is not in this build, and one that failed, say so instead.
   d.backups.source.available = false;
