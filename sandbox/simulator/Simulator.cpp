@@ -307,39 +307,20 @@ Result<std::unique_ptr<Department>> makeDepartment(const ConfigNode& c, const st
         !r.ok())
       return r.error();
     auto h = std::make_unique<HttpDepartment>();
-    auto url = c.requiredString("url");
-    auto type = c.requiredString("content_type");
-    auto action = c.string("soap_action");
-    auto keyId = c.requiredString("key_id");
-    auto alg = c.oneOf("alg", {"hmac-sha256", "ed25519"}, "hmac-sha256");
-    auto secret = c.string("secret");
-    auto keyFile = c.string("private_key_file");
-    for (const Result<std::string>* r : {&url, &type, &action, &keyId, &alg, &secret, &keyFile}) {
-      if (!r->ok())
-        return r->error();
-    }
-    h->url = url.value();
+    auto block = readHttpDepartment(c, system);
+    if (!block.ok())
+      return block.error();
+    h->url = block.value().url;
     if (!gateway.empty()) {
       try {
-        h->url = gateway + Poco::URI(url.value()).getPathEtc();
+        h->url = gateway + Poco::URI(h->url).getPathEtc();
       } catch (const Poco::Exception& e) {
         return c.fail("url", "not a URL: " + e.displayText());
       }
     }
-    h->contentType = type.value();
-    h->soapAction = action.value();
-    auth::DepartmentKey key{keyId.value(), system, alg.value(), secret.value(), ""};
-    std::string pem;
-    if (alg.value() == "ed25519") {
-      auto p = readFile(c.resolvePath(keyFile.value()));
-      if (!p.ok())
-        return c.fail("private_key_file", p.error().message);
-      pem = p.value();
-    }
-    auto signer = auth::Signer::create(key, pem);
-    if (!signer.ok())
-      return c.fail("", signer.error().message);
-    h->signer = std::make_unique<auth::Signer>(std::move(signer).value());
+    h->contentType = block.value().contentType;
+    h->soapAction = block.value().soapAction;
+    h->signer = std::move(block.value().signer);
     for (const auto& s : stages.GetArray()) {
       if (!s.IsString())
         return script.fail("stages", "an http department's stages are file names");
@@ -485,6 +466,37 @@ std::string residentId(int year, int month, int day, int serial) {
   for (int i = 0; i < 17; ++i)
     sum += (body[i] - '0') * kWeights[i];
   return std::string(body, 17) + kCheck[sum % 11];
+}
+
+Result<HttpDepartmentBlock> readHttpDepartment(const ConfigNode& c, const std::string& system) {
+  auto url = c.requiredString("url");
+  auto type = c.requiredString("content_type");
+  auto action = c.string("soap_action");
+  auto keyId = c.requiredString("key_id");
+  auto alg = c.oneOf("alg", {"hmac-sha256", "ed25519"}, "hmac-sha256");
+  auto secret = c.string("secret");
+  auto keyFile = c.string("private_key_file");
+  for (const Result<std::string>* r : {&url, &type, &action, &keyId, &alg, &secret, &keyFile}) {
+    if (!r->ok())
+      return r->error();
+  }
+  HttpDepartmentBlock b;
+  b.url = url.value();
+  b.contentType = type.value();
+  b.soapAction = action.value();
+  auth::DepartmentKey key{keyId.value(), system, alg.value(), secret.value(), ""};
+  std::string pem;
+  if (alg.value() == "ed25519") {
+    auto p = readFile(c.resolvePath(keyFile.value()));
+    if (!p.ok())
+      return c.fail("private_key_file", p.error().message);
+    pem = p.value();
+  }
+  auto signer = auth::Signer::create(key, pem);
+  if (!signer.ok())
+    return c.fail("", signer.error().message);
+  b.signer = std::make_unique<auth::Signer>(std::move(signer).value());
+  return b;
 }
 
 Result<long> run(const Options& options, const std::atomic<bool>& stop, const Clock& clock) {

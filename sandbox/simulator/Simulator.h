@@ -8,10 +8,13 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "gateway/auth/HttpSignatures.h"
 #include "gateway/core/Clock.h"
+#include "gateway/core/ConfigNode.h"
 #include "gateway/core/Error.h"
 
 namespace huitong::simulator {
@@ -33,6 +36,16 @@ std::string formatTime(EpochMillis now, const std::string& format);
 // An 18-digit resident id number (GB 11643) for region 442000, born on the given date, with its
 // ISO 7064 MOD 11-2 check character.
 std::string residentId(int year, int month, int day, int serial);
+
+// How an http department of the simulator's config calls the intake: its block's url,
+// content_type, soap_action, and the signer made from key_id, alg (hmac-sha256 | ed25519),
+// secret and private_key_file (read relative to the config). The emergency drill reads the same
+// blocks. Errors name the block's file:line.
+struct HttpDepartmentBlock {
+  std::string url, contentType, soapAction;
+  std::unique_ptr<auth::Signer> signer;
+};
+Result<HttpDepartmentBlock> readHttpDepartment(const ConfigNode& block, const std::string& system);
 
 struct Options {
   std::string configFile;

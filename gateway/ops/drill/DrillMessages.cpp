@@ -145,43 +145,24 @@ Result<DepartmentSender> DepartmentSender::fromSimulatorConfig(const std::string
     return c.fail("via", system + " sends via " + via.value() +
                              ": the drill sends only departments that call the intake (via http)");
   }
-  auto url = c.requiredString("url");
-  auto type = c.requiredString("content_type");
-  auto action = c.string("soap_action");
-  auto keyId = c.requiredString("key_id");
-  auto alg = c.oneOf("alg", {"hmac-sha256", "ed25519"}, "hmac-sha256");
-  auto secret = c.string("secret");
-  auto keyFile = c.string("private_key_file");
-  for (const Result<std::string>* r : {&url, &type, &action, &keyId, &alg, &secret, &keyFile}) {
-    if (!r->ok())
-      return r->error();
-  }
+  auto block = simulator::readHttpDepartment(c, system);
+  if (!block.ok())
+    return block.error();
   auto impl = std::make_shared<Impl>();
   impl->system = system;
-  impl->contentType = type.value();
-  impl->soapAction = action.value();
+  impl->contentType = block.value().contentType;
+  impl->soapAction = block.value().soapAction;
   impl->runTag = runTag;
   std::string gateway = gatewayUrl;
   while (!gateway.empty() && gateway.back() == '/')
     gateway.pop_back();
   try {
-    impl->url = gateway + Poco::URI(url.value()).getPathEtc();
+    impl->url = gateway + Poco::URI(block.value().url).getPathEtc();
   } catch (const Poco::Exception& e) {
     return c.fail("url", "not a URL: " + e.displayText());
   }
   impl->statusUrlBase = gateway + "/intake/v1/" + system + "/messages/";
-  auth::DepartmentKey key{keyId.value(), system, alg.value(), secret.value(), ""};
-  std::string pem;
-  if (alg.value() == "ed25519") {
-    auto p = readText(c.resolvePath(keyFile.value()));
-    if (!p.ok())
-      return c.fail("private_key_file", p.error().message);
-    pem = p.value();
-  }
-  auto signer = auth::Signer::create(key, pem);
-  if (!signer.ok())
-    return c.fail("", signer.error().message);
-  impl->signer = std::make_unique<auth::Signer>(std::move(signer).value());
+  impl->signer = std::move(block.value().signer);
 
   const fs::path dir = fs::path(root.resolvePath(scripts.value())) / system;
   const std::string scriptFile = (dir / "script.json").string();
