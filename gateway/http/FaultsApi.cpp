@@ -57,6 +57,22 @@ void badRequest(HTTPServerResponse& res, const std::string& field, const std::st
   problem(res, 400, "ticket.invalid", detail, field);
 }
 
+// True when every query parameter is one of `known`; otherwise answers 400 naming the first
+// other one and the known ones, and returns false.
+bool onlyKnownParams(const HTTPServerRequest& req, HTTPServerResponse& res,
+                     const std::set<std::string>& known) {
+  for (const auto& [k, v] : Poco::URI(req.getURI()).getQueryParameters()) {
+    if (known.count(k) != 0)
+      continue;
+    std::string names;
+    for (const auto& n : known)
+      names += (names.empty() ? "" : ", ") + n;
+    badRequest(res, k, "unknown parameter \"" + k.substr(0, 64) + "\"; known: " + names);
+    return false;
+  }
+  return true;
+}
+
 // One place from the fault module's error codes to HTTP. Malformed requests (not JSON, a wrong
 // JSON type, an unknown member or parameter) are 400 before the service sees them; what the
 // service refuses for its content is 422.
@@ -345,13 +361,8 @@ void FaultsApi::attachments(HTTPServerRequest& req, HTTPServerResponse& res,
   }
   if (!permitted(actor, Access::kReport, t.value().system))
     return;
-  {
-    Poco::URI uri(req.getURI());
-    for (const auto& [k, v] : uri.getQueryParameters()) {
-      if (k != "name")
-        return badRequest(res, k, "unknown parameter \"" + k.substr(0, 64) + "\"; known: name");
-    }
-  }
+  if (!onlyKnownParams(req, res, {"name"}))
+    return;
   const std::string name = queryParam(req, "name");
   if (name.empty() || name.size() > 200 || name.find_first_of("/\\") != std::string::npos ||
       std::any_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
@@ -421,13 +432,8 @@ void FaultsApi::report(HTTPServerRequest& req, HTTPServerResponse& res, const st
     res.set("Allow", "GET, PUT");
     return problem(res, 405, "method-not-allowed", "use GET or PUT", "");
   }
-  {
-    Poco::URI uri(req.getURI());
-    for (const auto& [k, v] : uri.getQueryParameters()) {
-      if (k != "format")
-        return badRequest(res, k, "unknown parameter \"" + k.substr(0, 64) + "\"; known: format");
-    }
-  }
+  if (!onlyKnownParams(req, res, {"format"}))
+    return;
   const std::string format = queryParam(req, "format");
   if (!format.empty() && format != "json" && format != "html" && format != "markdown")
     return badRequest(res, "format", "format must be json, html or markdown");
@@ -452,13 +458,8 @@ void FaultsApi::majorReports(HTTPServerRequest& req, HTTPServerResponse& res,
     res.set("Allow", "GET");
     return problem(res, 405, "method-not-allowed", "use GET", "");
   }
-  {
-    Poco::URI uri(req.getURI());
-    for (const auto& [k, v] : uri.getQueryParameters()) {
-      if (k != "month")
-        return badRequest(res, k, "unknown parameter \"" + k.substr(0, 64) + "\"; known: month");
-    }
-  }
+  if (!onlyKnownParams(req, res, {"month"}))
+    return;
   EpochMillis from = 0, to = std::numeric_limits<EpochMillis>::max();
   if (const std::string month = queryParam(req, "month"); !month.empty()) {
     auto first = parseDate(month + "-01");
@@ -511,12 +512,8 @@ void FaultsApi::followUps(HTTPServerRequest& req, HTTPServerResponse& res,
       res.set("Allow", "GET");
       return problem(res, 405, "method-not-allowed", "use GET", "");
     }
-    static const std::set<std::string> kKnown{"status", "ticket", "owner", "limit"};
-    Poco::URI uri(req.getURI());
-    for (const auto& [k, v] : uri.getQueryParameters()) {
-      if (kKnown.count(k) == 0)
-        return badRequest(res, k, "unknown parameter \"" + k.substr(0, 64) + "\"");
-    }
+    if (!onlyKnownParams(req, res, {"status", "ticket", "owner", "limit"}))
+      return;
     FollowUpFilter f;
     const std::string status = queryParam(req, "status");
     if (status == "overdue")
@@ -692,13 +689,8 @@ void FaultsApi::list(HTTPServerRequest& req, HTTPServerResponse& res, const regi
   static const std::set<std::string> kKnown{"status", "system", "assignee", "group",
                                             "open",   "type",   "severity", "channel",
                                             "item",   "limit",  "offset"};
-  {
-    Poco::URI uri(req.getURI());
-    for (const auto& [k, v] : uri.getQueryParameters()) {
-      if (kKnown.count(k) == 0)
-        return badRequest(res, k, "unknown parameter \"" + k.substr(0, 64) + "\"");
-    }
-  }
+  if (!onlyKnownParams(req, res, kKnown))
+    return;
   TicketFilter f;
   const std::string statuses = queryParam(req, "status");
   for (std::size_t start = 0; !statuses.empty() && start <= statuses.size();) {
