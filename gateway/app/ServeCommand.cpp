@@ -1,5 +1,6 @@
 // `huitong serve --config FILE`: the gateway as a Poco::Util::ServerApplication — store,
 // mappings, intake, delivery and HTTP wired together; graceful stop on SIGTERM/SIGINT.
+#include <csignal>
 #include <iostream>
 
 #include <Poco/Util/HelpFormatter.h>
@@ -106,6 +107,14 @@ class ServeApp : public Poco::Util::ServerApplication {
   }
 
   int main(const std::vector<std::string>&) override {
+    // A stop (SIGTERM, SIGINT, SIGQUIT) waits for waitForTerminationRequest below: blocked here,
+    // before any thread starts, so every thread inherits the mask and a stop that comes while
+    // the gateway starts or has just said it is ready stops it cleanly instead of killing it.
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    for (int sig : {SIGINT, SIGQUIT, SIGTERM})
+      sigaddset(&stopSignals, sig);
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
     if (help_) {
       Poco::Util::HelpFormatter f(options());
       f.setCommand("huitong serve");

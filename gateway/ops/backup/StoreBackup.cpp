@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <libpq-fe.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -274,6 +275,10 @@ Result<Child> spawn(const std::vector<std::string>& argv, int stdoutFd,
     return Error{"backup.spawn", std::string("fork: ") + std::strerror(errno), ""};
   }
   if (pid == 0) {
+    // The tool starts with no signal blocked (huitong serve blocks its stop signals).
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     const int devnull = ::open("/dev/null", O_RDWR);
     dup2(devnull, 0);
     dup2(stdoutFd >= 0 ? stdoutFd : devnull, 1);
